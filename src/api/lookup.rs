@@ -1,0 +1,81 @@
+//! Read-only lookups: a claim, a regulation, and the health of the index.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::Serialize;
+
+use super::error::ApiError;
+use crate::corpus::{Claim, Regulation};
+use crate::engine::IndexStats;
+use crate::server::AppState;
+use crate::verdict::ArticleRef;
+
+/// A claim with its cited articles resolved.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ClaimResponse<'a> {
+    #[serde(flatten)]
+    #[schema(inline)]
+    pub claim: &'a Claim,
+    pub label: &'static str,
+    pub permalink: String,
+    pub articles: Vec<ArticleRef>,
+}
+
+#[utoipa::path(get, path = "/api/v1/claims/{id}",
+    params(("id" = String, Path, description = "claim id"),
+        ("format" = Option<String>, Query, description = "`claimreview` for schema.org ClaimReview JSON-LD")),
+    responses((status = 200, body = ClaimResponse), (status = 404, body = super::error::ErrorBody)))]
+#[get("/claims/{id}")]
+pub async fn claim(state: web::Data<AppState>, id: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let engine = state.live.get().ok_or(ApiError::IndexUnavailable)?;
+    let claim = engine.claim(&id).ok_or_else(|| ApiError::ClaimNotFound(id.to_string()))?;
+    let wants_ld = req.query_string().split('&').any(|p| p == "format=claimreview")
+        || req.headers().get("accept").and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("application/ld+json"));
+    if wants_ld {
+        let doc = crate::corpus::claimreview::to_claimreview(claim, &state.public_url);
+        return Ok(HttpResponse::Ok().content_type("application/ld+json; charset=utf-8").json(doc));
+    }
+    Ok(HttpResponse::Ok().json(ClaimResponse {
+        claim,
+        label: claim.rating.label(),
+        permalink: format!("/claims/{}", claim.id),
+        articles: engine.article_refs(claim),
+    }))
+}
+
+/// A regulation and the claims that cite it.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct RegulationResponse<'a> {
+    #[serde(flatten)]
+    #[schema(inline)]
+    pub regulation: &'a Regulation,
+    pub permalink: String,
+    pub cited_by: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/regulations/{id}", params(("id" = String, Path, description = "regulation id")),
+    responses((status = 200, body = RegulationResponse), (status = 404, body = super::error::ErrorBody)))]
+#[get("/regulations/{id}")]
+pub async fn regulation(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+    let engine = state.live.get().ok_or(ApiError::IndexUnavailable)?;
+    let regulation = engine.regulation(&id).ok_or_else(|| ApiError::RegulationNotFound(id.to_string()))?;
+    Ok(HttpResponse::Ok().json(RegulationResponse {
+        regulation,
+        permalink: format!("/regulations/{}", regulation.id),
+        cited_by: engine.claims_citing(&regulation.id).into_iter().map(|c| c.id.clone()).collect(),
+    }))
+}
+
+/// `/healthz` when the index is loaded.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    pub status: &'static str,
+    pub index: IndexStats,
+}
+
+#[utoipa::path(get, path = "/healthz",
+    responses((status = 200, body = Health), (status = 503, body = super::error::ErrorBody)))]
+#[get("/healthz")]
+pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let engine = state.live.get().ok_or(ApiError::IndexUnavailable)?;
+    Ok(HttpResponse::Ok().json(Health { status: "ok", index: engine.stats() }))
+}

@@ -1,0 +1,177 @@
+//! `piyao eval`: matching quality and in-process latency on a query set, reproducible by anyone.
+//!
+//! Query files are JSONL with `text` and `expected` (a claim id) or `expected_any` (a list of
+//! claim ids, each counted as right); negative files have `text` only and must get no verdict.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::config::CorpusArgs;
+use crate::engine::Engine;
+use crate::index::IndexRoot;
+use crate::matcher::{Level, SIMILAR};
+use crate::message::{Limit, MessageText};
+use crate::noise::{self, Rng};
+
+#[derive(Deserialize)]
+struct Query {
+    #[serde(default)]
+    qid: Option<String>,
+    text: String,
+    #[serde(default)]
+    expected: Option<String>,
+    #[serde(default)]
+    expected_any: Option<Vec<String>>,
+}
+
+impl Query {
+    fn is_right(&self, id: &str) -> bool {
+        self.expected.as_deref() == Some(id) || self.expected_any.as_ref().is_some_and(|l| l.iter().any(|x| x == id))
+    }
+}
+
+fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| serde_json::from_str(l).with_context(|| format!("{}:{}: invalid query line", path.display(), i + 1)))
+        .collect()
+}
+
+/// Options of `piyao eval`.
+pub struct EvalArgs {
+    pub queries: Option<PathBuf>,
+    pub negatives: Option<PathBuf>,
+    /// Noisy copies per query (0 = the queries as they are).
+    pub noise: usize,
+    /// Use the corpus's own variants as queries (each must find its claim).
+    pub self_check: bool,
+    pub curve: bool,
+    pub dump: Option<PathBuf>,
+}
+
+/// Per-query outcome: the score of the top claim and whether it is right, and latencies.
+struct Outcome {
+    top_score: f32,
+    top_right: bool,
+    rank_of_right: Option<usize>,
+    micros: f64,
+}
+
+fn run_queries(engine: &Engine, queries: &[Query]) -> Result<Vec<Outcome>> {
+    let mut out = Vec::with_capacity(queries.len());
+    for q in queries {
+        let Ok(text) = MessageText::parse(&q.text) else { continue };
+        let started = Instant::now();
+        let _ = engine.check(&text, Limit::default())?;
+        let micros = started.elapsed().as_secs_f64() * 1e6;
+        let (_, ranked) = engine.rank(text.as_str())?;
+        let ids: Vec<&str> = ranked.iter().take(10).map(|s| engine.corpus().claims[s.claim as usize].id.as_str()).collect();
+        let rank_of_right = ids.iter().position(|id| q.is_right(id));
+        out.push(Outcome {
+            top_score: ranked.first().map_or(0.0, |s| s.score),
+            top_right: rank_of_right == Some(0),
+            rank_of_right,
+            micros,
+        });
+    }
+    Ok(out)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+pub fn run(corpus: &CorpusArgs, args: &EvalArgs) -> Result<i32> {
+    let Some(c) = super::reindex::load_corpus(corpus) else { return Ok(1) };
+    let dir = tempfile::tempdir()?;
+    let root = IndexRoot::new(dir.path());
+    let built = crate::index::build(&root, &c, &|_, _| {})?;
+    let engine = Engine::open(&root)?.context("index just built")?;
+    crate::text::warm_up();
+    println!("corpus: {} claims, {} variants; reindex {:.2} s", built.claims, built.variants, built.seconds);
+
+    let mut queries: Vec<Query> = match &args.queries {
+        Some(p) => read_jsonl(p)?,
+        None => Vec::new(),
+    };
+    if args.self_check {
+        for claim in &engine.corpus().claims {
+            for v in &claim.variants {
+                queries.push(Query { qid: None, text: v.clone(), expected: Some(claim.id.clone()), expected_any: None });
+            }
+        }
+    }
+    if args.noise > 0 {
+        let mut rng = Rng::new(20_261_122);
+        let mut noisy = Vec::with_capacity(queries.len() * args.noise);
+        for q in &queries {
+            for _ in 0..args.noise {
+                let kinds = noise::random_kinds(&mut rng);
+                noisy.push(Query {
+                    qid: q.qid.clone(),
+                    text: noise::apply(&q.text, &kinds, &mut rng),
+                    expected: q.expected.clone(),
+                    expected_any: q.expected_any.clone(),
+                });
+            }
+        }
+        queries = noisy;
+    }
+    let negatives: Vec<Query> = match &args.negatives {
+        Some(p) => read_jsonl(p)?,
+        None => Vec::new(),
+    };
+
+    let pos = run_queries(&engine, &queries)?;
+    let neg = run_queries(&engine, &negatives)?;
+    let n = pos.len().max(1) as f64;
+    let r1 = pos.iter().filter(|o| o.top_right).count() as f64 / n;
+    let r5 = pos.iter().filter(|o| o.rank_of_right.is_some_and(|r| r < 5)).count() as f64 / n;
+    let mrr = pos.iter().map(|o| o.rank_of_right.map_or(0.0, |r| 1.0 / (r as f64 + 1.0))).sum::<f64>() / n;
+    let accepted = |o: &Outcome, t: f32| o.top_score >= t;
+    let accept = pos.iter().filter(|o| accepted(o, SIMILAR) && o.top_right).count() as f64 / n;
+    let wrong = pos.iter().filter(|o| accepted(o, SIMILAR) && !o.top_right).count() as f64 / n;
+    let false_accept = neg.iter().filter(|o| accepted(o, SIMILAR)).count() as f64 / neg.len().max(1) as f64;
+    let mut lat: Vec<f64> = pos.iter().chain(&neg).map(|o| o.micros).collect();
+    lat.sort_by(f64::total_cmp);
+
+    println!("queries: {}  negatives: {}", pos.len(), neg.len());
+    println!("Recall@1 {r1:.4}  Recall@5 {r5:.4}  MRR@10 {mrr:.4}");
+    println!(
+        "accept {accept:.4}  wrong-accept {wrong:.4}  false-accept {false_accept:.4} (verdict at score >= {SIMILAR}, level {:?})",
+        Level::Similar
+    );
+    println!("check latency in-process: p50 {:.3} ms  p99 {:.3} ms", percentile(&lat, 0.5) / 1000.0, percentile(&lat, 0.99) / 1000.0);
+
+    if args.curve {
+        println!("\nthreshold  accept  wrong-accept  false-accept");
+        for step in 4..=19 {
+            let t = step as f32 * 0.05;
+            let a = pos.iter().filter(|o| accepted(o, t) && o.top_right).count() as f64 / n;
+            let w = pos.iter().filter(|o| accepted(o, t) && !o.top_right).count() as f64 / n;
+            let f = neg.iter().filter(|o| accepted(o, t)).count() as f64 / neg.len().max(1) as f64;
+            println!("{t:>9.2}  {a:.4}  {w:>12.4}  {f:>12.4}");
+        }
+    }
+    if let Some(path) = &args.dump {
+        let mut lines = String::new();
+        for (q, o) in queries.iter().zip(&pos) {
+            let row = serde_json::json!({"qid": q.qid, "text": q.text, "expected": q.expected, "score": o.top_score, "right": o.top_right, "rank": o.rank_of_right});
+            lines.push_str(&format!("{row}\n"));
+        }
+        for (q, o) in negatives.iter().zip(&neg) {
+            let row = serde_json::json!({"qid": q.qid, "text": q.text, "negative": true, "score": o.top_score});
+            lines.push_str(&format!("{row}\n"));
+        }
+        std::fs::write(path, lines)?;
+    }
+    Ok(0)
+}

@@ -1,0 +1,40 @@
+//! Settings shared by the commands: defaults < environment (`PIYAO_*`) < flags, parsed once by
+//! clap into these structs.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Where the index lives.
+#[derive(Debug, Clone, Args)]
+pub struct IndexArgs {
+    /// Index folder (generations + CURRENT pointer).
+    #[arg(long, env = "PIYAO_INDEX", default_value = ".piyao/index")]
+    pub index: PathBuf,
+}
+
+/// Where the corpus lives.
+#[derive(Debug, Clone, Args)]
+pub struct CorpusArgs {
+    /// Corpus folder(s) or file(s): a folder with claims/*.toml, regulations/*.toml and *.jsonl,
+    /// or a single .jsonl/.toml file. Repeat the flag (or separate with commas) to combine.
+    #[arg(long, env = "PIYAO_CORPUS", default_value = "corpus", value_delimiter = ',')]
+    pub corpus: Vec<PathBuf>,
+}
+
+/// Settings of the HTTP server.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PIYAO_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Public base URL of the site, used for absolute links (e.g. https://piyao.example.org).
+    #[arg(long, env = "PIYAO_PUBLIC_URL", default_value = "")]
+    pub public_url: String,
+    /// Token of the WeChat Official Account; `/wechat` is off when unset.
+    #[arg(long, env = "PIYAO_WECHAT_TOKEN", hide_env_values = true)]
+    pub wechat_token: Option<String>,
+    /// How often to look for a newly published index, in milliseconds.
+    #[arg(long, env = "PIYAO_RELOAD_MS", default_value_t = 500)]
+    pub reload_ms: u64,
+}

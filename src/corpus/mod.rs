@@ -1,0 +1,10 @@
+//! The debunk corpus: its data model, and loading it from files with line-accurate errors.
+
+pub mod claimreview;
+mod load;
+mod model;
+mod validate;
+
+pub use load::{Diagnostic, LoadErrors, Loaded, load};
+pub use model::{Article, Category, Claim, Corpus, Rating, Regulation, RegulationRef, Source};
+pub use validate::{parse_date, today};

@@ -1,0 +1,178 @@
+//! The checking service without HTTP: one index generation, its corpus and match tables, and
+//! `check`, which every surface (API, web page, CLI, WeChat, eval) calls.
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::corpus::{Claim, Corpus, Regulation};
+use crate::index::{IndexRoot, Snapshot};
+use crate::matcher::{self, Level, Message, VariantTable};
+use crate::message::{Limit, MessageText};
+use crate::verdict::{ArticleRef, CheckResponse, Match, Segment, Verdict};
+
+/// Variants fetched from the index before re-scoring.
+const CANDIDATES: usize = 50;
+
+/// A loaded index generation, ready to answer.
+pub struct Engine {
+    snapshot: Snapshot,
+    table: VariantTable,
+    claim_ix: HashMap<String, usize>,
+    reg_ix: HashMap<String, usize>,
+}
+
+/// What `/healthz` reports.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct IndexStats {
+    pub generation: String,
+    pub claims: usize,
+    pub variants: usize,
+    pub regulations: usize,
+    pub bigram_terms: usize,
+    pub word_terms: usize,
+}
+
+impl Engine {
+    /// Open the live generation of `root`; `None` when there is no index yet.
+    pub fn open(root: &IndexRoot) -> Result<Option<Engine>> {
+        Ok(Snapshot::open(root)?.map(Engine::from_snapshot))
+    }
+
+    pub fn from_snapshot(snapshot: Snapshot) -> Engine {
+        let table = VariantTable::build(&snapshot.corpus);
+        let claim_ix = snapshot.corpus.claims.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+        let reg_ix = snapshot.corpus.regulations.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
+        Engine { snapshot, table, claim_ix, reg_ix }
+    }
+
+    pub fn generation(&self) -> &str {
+        &self.snapshot.generation
+    }
+
+    pub fn corpus(&self) -> &Corpus {
+        &self.snapshot.corpus
+    }
+
+    pub fn claim(&self, id: &str) -> Option<&Claim> {
+        self.claim_ix.get(id).map(|&i| &self.snapshot.corpus.claims[i])
+    }
+
+    pub fn regulation(&self, id: &str) -> Option<&Regulation> {
+        self.reg_ix.get(id).map(|&i| &self.snapshot.corpus.regulations[i])
+    }
+
+    /// Claims that cite a regulation, in corpus order.
+    pub fn claims_citing(&self, regulation: &str) -> Vec<&Claim> {
+        self.corpus().claims.iter().filter(|c| c.regulations.iter().any(|r| r.regulation == regulation)).collect()
+    }
+
+    pub fn stats(&self) -> IndexStats {
+        IndexStats {
+            generation: self.snapshot.generation.clone(),
+            claims: self.corpus().claims.len(),
+            variants: self.table.variants.len(),
+            regulations: self.corpus().regulations.len(),
+            bigram_terms: self.table.grams.len(),
+            word_terms: self.table.words.len(),
+        }
+    }
+
+    /// The cited articles of a claim, resolved against the regulations.
+    pub fn article_refs(&self, claim: &Claim) -> Vec<ArticleRef> {
+        claim
+            .regulations
+            .iter()
+            .filter_map(|r| {
+                let reg = self.regulation(&r.regulation)?;
+                let art = reg.article(&r.article)?;
+                Some(ArticleRef {
+                    regulation: reg.id.clone(),
+                    title: reg.title.clone(),
+                    article: art.number.clone(),
+                    label: art.label.clone(),
+                    text: art.text.clone(),
+                    paraphrased: art.paraphrased,
+                    formerly: art.formerly.clone(),
+                    url: reg.url.clone(),
+                    permalink: format!("/regulations/{}#art-{}", reg.id, art.number),
+                })
+            })
+            .collect()
+    }
+
+    /// Ranked claims for a message with their scores (for `check` and for `piyao eval`).
+    pub fn rank(&self, text: &str) -> Result<(Message, Vec<matcher::Scored>)> {
+        let msg = Message::analyse(text, &self.table);
+        let (grams, words) = matcher::query_terms(&msg, &self.table);
+        let hits = self.snapshot.candidates(&grams, &words, CANDIDATES)?;
+        let ids: Vec<u32> = hits.into_iter().map(|(v, _)| v).collect();
+        let ranked = matcher::rank(&msg, &ids, &self.table);
+        Ok((msg, ranked))
+    }
+
+    /// Check a message: verdict, matches, segments.
+    pub fn check(&self, text: &MessageText, limit: Limit) -> Result<CheckResponse> {
+        let started = Instant::now();
+        let (msg, ranked) = self.rank(text.as_str())?;
+        let shown: Vec<&matcher::Scored> =
+            ranked.iter().filter(|s| Level::of(s.score).is_some()).take(limit.get()).collect();
+
+        let best = shown.first().and_then(|s| Level::of(s.score).filter(|l| l.decides()).map(|_| *s));
+        let verdict = best.map_or(Verdict::Unknown, |s| Verdict::from_rating(self.corpus().claims[s.claim as usize].rating));
+        let top_score = ranked.first().map_or(0.0, |s| s.score);
+        let confidence = if best.is_some() { top_score } else { 1.0 - top_score };
+
+        let matches: Vec<Match> = shown.iter().map(|s| self.to_match(&msg, s)).collect();
+
+        let accepted: Vec<&matcher::Scored> = shown.iter().copied().filter(|s| Level::of(s.score).is_some_and(Level::decides)).collect();
+        let entries: Vec<&matcher::VariantEntry> = accepted.iter().map(|s| &self.table.variants[s.variant as usize]).collect();
+        let segments = matcher::segments(text.as_str(), &msg, &entries, &self.table)
+            .into_iter()
+            .map(|p| Segment {
+                start: p.span.start,
+                end: p.span.end,
+                claim_id: p.claim.map(|k| self.corpus().claims[accepted[k].claim as usize].id.clone()),
+            })
+            .collect();
+
+        Ok(CheckResponse {
+            verdict,
+            label: verdict.label().to_string(),
+            confidence: round3(confidence),
+            matches,
+            segments,
+            took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+        })
+    }
+
+    fn to_match(&self, msg: &Message, s: &matcher::Scored) -> Match {
+        let claim = &self.corpus().claims[s.claim as usize];
+        let entry = &self.table.variants[s.variant as usize];
+        let matched_text = claim.variants.get(entry.ordinal as usize).cloned().unwrap_or_default();
+        Match {
+            claim_id: claim.id.clone(),
+            title: claim.title.clone(),
+            rating: claim.rating,
+            label: claim.rating.label().to_string(),
+            level: Level::of(s.score).unwrap_or(Level::Related),
+            score: round3(s.score),
+            matched_text,
+            summary: claim.summary.clone(),
+            explanation: claim.explanation.clone(),
+            url: claim.primary_url().map(str::to_string),
+            permalink: format!("/claims/{}", claim.id),
+            category: claim.category.map(|c| c.as_str().to_string()),
+            published: claim.published.clone(),
+            sources: claim.sources.clone(),
+            regulations: self.article_refs(claim),
+            highlights: matcher::highlights(msg, entry),
+        }
+    }
+}
+
+fn round3(x: f32) -> f32 {
+    (x * 1000.0).round() / 1000.0
+}

@@ -1,0 +1,10 @@
+//! tantivy lives only here: the schema, the write path (reindex) and the read path (search).
+
+mod build;
+mod schema;
+mod search;
+mod store;
+
+pub use build::{BuildSummary, build};
+pub use search::Snapshot;
+pub use store::IndexRoot;

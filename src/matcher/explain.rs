@@ -1,0 +1,104 @@
+//! Why a message matched: the spans of the user's own text that support a match (highlights),
+//! and, for forwards that glue several rumors together, which part matches which claim.
+
+use serde::{Deserialize, Serialize};
+
+use super::table::{Message, VariantEntry, VariantTable};
+
+/// A `[start, end)` range of the message in Unicode characters (code points).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Character spans of the message whose bigrams also occur in the variant.
+pub fn highlights(msg: &Message, v: &VariantEntry) -> Vec<Span> {
+    let mut norm_spans: Vec<(usize, usize)> = Vec::new();
+    for (term, id) in msg.grams.iter().zip(&msg.gram_ids) {
+        let Some(id) = id else { continue };
+        if v.grams.binary_search(id).is_err() {
+            continue;
+        }
+        match norm_spans.last_mut() {
+            // bigrams overlap or touch across one separator: extend
+            Some(last) if term.start <= last.1 + 1 => last.1 = last.1.max(term.end),
+            _ => norm_spans.push((term.start, term.end)),
+        }
+    }
+    norm_spans
+        .into_iter()
+        .filter(|(s, e)| e - s >= 2)
+        .map(|(s, e)| {
+            let (start, end) = msg.norm.origin_span(s, e);
+            Span { start, end }
+        })
+        .collect()
+}
+
+/// Sentence boundaries in the original text: a sentence ends after any of these characters.
+fn is_sentence_end(c: char) -> bool {
+    matches!(c, '。' | '！' | '？' | '!' | '?' | '；' | ';' | '\n' | '…')
+}
+
+/// A part of the message and the claim it matches (an index into the caller's claim list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub span: Span,
+    pub claim: Option<usize>,
+}
+
+/// Share of a sentence's bigram weight that a variant must contain for the sentence to count
+/// as part of that claim.
+const SENTENCE_COVER: f32 = 0.5;
+
+/// Split the message into sentences, give each the best-covering accepted variant (or none), and
+/// merge neighbours that share an answer. `accepted[k]` is the variant of the k-th claim.
+pub fn segments(original: &str, msg: &Message, accepted: &[&VariantEntry], table: &VariantTable) -> Vec<Part> {
+    let total = original.chars().count();
+    let mut sentences: Vec<Span> = Vec::new();
+    let mut start = 0;
+    for (i, c) in original.chars().enumerate() {
+        if is_sentence_end(c) {
+            sentences.push(Span { start, end: i + 1 });
+            start = i + 1;
+        }
+    }
+    if start < total {
+        sentences.push(Span { start, end: total });
+    }
+
+    let mut parts: Vec<Part> = Vec::new();
+    for s in sentences {
+        let mut mass = 0.0;
+        let mut covered = vec![0.0f32; accepted.len()];
+        for (term, id) in msg.grams.iter().zip(&msg.gram_ids) {
+            let origin = msg.norm.origin[term.start].0 as usize;
+            if origin < s.start || origin >= s.end {
+                continue;
+            }
+            let w = table.grams.weight(*id);
+            mass += w;
+            if let Some(id) = id {
+                for (k, v) in accepted.iter().enumerate() {
+                    if v.grams.binary_search(id).is_ok() {
+                        covered[k] += w;
+                    }
+                }
+            }
+        }
+        let best = covered
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| mass > 0.0 && **c / mass >= SENTENCE_COVER)
+            .max_by(|a, b| a.1.total_cmp(b.1))
+            .map(|(k, _)| k);
+        // sentences without any words (only punctuation/emoji) join the previous part
+        let claim = if mass == 0.0 { parts.last().and_then(|p| p.claim) } else { best };
+        match parts.last_mut() {
+            Some(last) if last.claim == claim => last.span.end = s.end,
+            _ => parts.push(Part { span: s, claim }),
+        }
+    }
+    parts
+}

@@ -1,0 +1,159 @@
+//! Per-variant term sets and corpus-wide term weights, computed once per index generation so
+//! that re-scoring a candidate is a merge of two sorted lists.
+
+use std::collections::HashMap;
+
+use crate::corpus::Corpus;
+use crate::text::{self, Normalized, Term};
+
+/// Interned terms of one kind (bigrams or words) with their weights.
+#[derive(Debug, Default)]
+pub struct TermTable {
+    ids: HashMap<String, u32>,
+    /// Inverse document frequency over variants, scaled to 0..1 (1 = seen in no variant).
+    weight: Vec<f32>,
+}
+
+impl TermTable {
+    fn build(docs: &[Vec<String>]) -> (TermTable, Vec<Vec<u32>>) {
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut df: Vec<u32> = Vec::new();
+        let mut per_doc = Vec::with_capacity(docs.len());
+        for terms in docs {
+            let mut set: Vec<u32> = terms
+                .iter()
+                .map(|t| {
+                    let next = ids.len() as u32;
+                    *ids.entry(t.clone()).or_insert_with(|| {
+                        df.push(0);
+                        next
+                    })
+                })
+                .collect();
+            set.sort_unstable();
+            set.dedup();
+            for &id in &set {
+                df[id as usize] += 1;
+            }
+            per_doc.push(set);
+        }
+        let n = docs.len() as f32;
+        let max = idf(n, 0.0);
+        let weight = df.iter().map(|&d| idf(n, d as f32) / max).collect();
+        (TermTable { ids, weight }, per_doc)
+    }
+
+    pub fn id(&self, term: &str) -> Option<u32> {
+        self.ids.get(term).copied()
+    }
+
+    /// Weight of a known term; unknown terms weigh 1 (they are as rare as can be).
+    pub fn weight(&self, id: Option<u32>) -> f32 {
+        id.map_or(1.0, |i| self.weight[i as usize])
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+}
+
+/// BM25's inverse document frequency.
+fn idf(n: f32, df: f32) -> f32 {
+    (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+}
+
+/// The term sets of one variant.
+#[derive(Debug)]
+pub struct VariantEntry {
+    pub claim: u32,
+    /// Position of the variant within its claim's `variants`.
+    pub ordinal: u32,
+    pub grams: Vec<u32>,
+    pub gram_mass: f32,
+    pub words: Vec<u32>,
+    pub word_mass: f32,
+}
+
+/// All variants of a corpus, in the order the index numbered them.
+#[derive(Debug, Default)]
+pub struct VariantTable {
+    pub grams: TermTable,
+    pub words: TermTable,
+    pub variants: Vec<VariantEntry>,
+}
+
+impl VariantTable {
+    pub fn build(corpus: &Corpus) -> VariantTable {
+        let mut owners: Vec<(u32, u32)> = Vec::new();
+        let mut gram_docs = Vec::new();
+        let mut word_docs = Vec::new();
+        for (ci, claim) in corpus.claims.iter().enumerate() {
+            for (vi, v) in claim.variants.iter().enumerate() {
+                let n = text::normalize(v);
+                owners.push((ci as u32, vi as u32));
+                gram_docs.push(texts(text::grams(&n)));
+                word_docs.push(texts(text::words(&n)));
+            }
+        }
+        let (grams, gram_sets) = TermTable::build(&gram_docs);
+        let (words, word_sets) = TermTable::build(&word_docs);
+        let variants = owners
+            .into_iter()
+            .zip(gram_sets.into_iter().zip(word_sets))
+            .map(|((claim, ordinal), (g, w))| VariantEntry {
+                claim,
+                ordinal,
+                gram_mass: g.iter().map(|&i| grams.weight[i as usize]).sum(),
+                word_mass: w.iter().map(|&i| words.weight[i as usize]).sum(),
+                grams: g,
+                words: w,
+            })
+            .collect();
+        VariantTable { grams, words, variants }
+    }
+}
+
+fn texts(terms: Vec<Term>) -> Vec<String> {
+    terms.into_iter().map(|t| t.text).collect()
+}
+
+/// A message analysed against a table: its terms, their ids and total weights.
+pub struct Message {
+    pub norm: Normalized,
+    pub grams: Vec<Term>,
+    pub gram_ids: Vec<Option<u32>>,
+    /// Sorted, deduplicated ids of the message's known bigrams.
+    pub gram_set: Vec<u32>,
+    pub gram_mass: f32,
+    pub words: Vec<Term>,
+    pub word_set: Vec<u32>,
+    pub word_mass: f32,
+}
+
+impl Message {
+    pub fn analyse(text_in: &str, table: &VariantTable) -> Message {
+        let norm = text::normalize(text_in);
+        let grams = text::grams(&norm);
+        let words = text::words(&norm);
+        let (gram_ids, gram_set, gram_mass) = resolve(&grams, &table.grams);
+        let (_, word_set, word_mass) = resolve(&words, &table.words);
+        Message { norm, grams, gram_ids, gram_set, gram_mass, words, word_set, word_mass }
+    }
+}
+
+/// Ids of `terms`, the sorted set of known ids, and the total weight of distinct terms.
+fn resolve(terms: &[Term], table: &TermTable) -> (Vec<Option<u32>>, Vec<u32>, f32) {
+    let ids: Vec<Option<u32>> = terms.iter().map(|t| table.id(&t.text)).collect();
+    let mut set: Vec<u32> = ids.iter().flatten().copied().collect();
+    set.sort_unstable();
+    set.dedup();
+    let mut unknown: Vec<&str> = terms.iter().zip(&ids).filter(|(_, id)| id.is_none()).map(|(t, _)| t.text.as_str()).collect();
+    unknown.sort_unstable();
+    unknown.dedup();
+    let mass = set.iter().map(|&i| table.weight(Some(i))).sum::<f32>() + unknown.len() as f32;
+    (ids, set, mass)
+}

@@ -1,0 +1,9 @@
+//! Chinese text handling shared by the index (write path) and the matcher (read path).
+
+mod analyzers;
+mod normalize;
+mod tokens;
+
+pub use analyzers::{GRAMS, WORDS, register};
+pub use normalize::{Normalized, is_han, normalize};
+pub use tokens::{Term, grams, warm_up, words};
