@@ -118,8 +118,8 @@ struct RawArticle {
 /// Where a claim came from, kept until the cross-file checks are done.
 struct ClaimSite {
     loc: Locator,
-    /// Line of each regulation reference.
-    ref_lines: Vec<usize>,
+    /// Lines of each regulation reference: its `regulation` and its `article`.
+    ref_lines: Vec<(usize, usize)>,
     variant_lines: Vec<usize>,
 }
 
@@ -353,7 +353,7 @@ fn claim_from_raw(ck: &mut Checker, loc: Locator, raw: RawClaim) -> Option<(Clai
         let regulation = ck.required(&loc, table, "regulation", r.regulation);
         let article = ck.required(&loc, table, "article", r.article.map(StringOrNumber::into_string));
         if let (Some(regulation), Some(article)) = (regulation, article) {
-            ref_lines.push(loc.key_line("regulation", table));
+            ref_lines.push((loc.key_line("regulation", table), loc.key_line("article", table)));
             regulations.push(RegulationRef { regulation, article });
         }
     }
@@ -467,9 +467,9 @@ fn cross_check(ck: &mut Checker, claims: &mut [(Claim, ClaimSite)], regulations:
             claim_ids.insert(claim.id.clone(), here);
         }
 
-        for (r, line) in claim.regulations.iter_mut().zip(&site.ref_lines) {
+        for (r, (reg_line, line)) in claim.regulations.iter_mut().zip(&site.ref_lines) {
             let Some((reg, _)) = reg_ids.get(r.regulation.as_str()) else {
-                ck.error(&site.loc, *line, format!("unknown regulation `{}` (no corpus/regulations/{}.toml)", r.regulation, r.regulation));
+                ck.error(&site.loc, *reg_line, format!("unknown regulation `{}` (no corpus/regulations/{}.toml)", r.regulation, r.regulation));
                 continue;
             };
             if reg.article(&r.article).is_some() {

@@ -1,0 +1,9 @@
+//! The one integration-test binary: the real app on port 0, a real index on disk, real HTTP.
+
+mod helpers;
+
+mod check;
+mod corpus_errors;
+mod errors;
+mod lookups;
+mod reindex;
