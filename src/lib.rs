@@ -14,3 +14,4 @@ pub mod server;
 pub mod text;
 pub mod verdict;
 pub mod web;
+pub mod wechat;

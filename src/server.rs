@@ -29,6 +29,7 @@ pub fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
             .wrap(Logger::new("%r %s %Dms"))
             .app_data(state.clone())
             .configure(crate::api::routes)
+            .configure(crate::wechat::routes)
             .configure(crate::web::routes)
     })
     .listen(listener)?

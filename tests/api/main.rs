@@ -2,8 +2,11 @@
 
 mod helpers;
 
+mod bots;
+mod browser;
 mod check;
 mod corpus_errors;
 mod errors;
 mod lookups;
 mod reindex;
+mod web_pages;
