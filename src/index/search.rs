@@ -5,7 +5,7 @@ use anyhow::{Context, Result};
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
-use tantivy::{Index, IndexReader, ReloadPolicy, Term};
+use tantivy::{Index, ReloadPolicy, Searcher, Term};
 
 use super::build::CORPUS_FILE;
 use super::schema::{self, Fields};
@@ -17,8 +17,11 @@ use crate::text;
 pub struct Snapshot {
     pub generation: String,
     pub corpus: Corpus,
-    reader: IndexReader,
+    /// A generation never changes, so one searcher serves it for its whole life.
+    searcher: Searcher,
     fields: Fields,
+    /// `variant` fast field read once per segment: segment ordinal → doc id → variant position.
+    variant_of: Vec<Vec<u32>>,
 }
 
 /// Weight of the word field relative to the bigram field in candidate retrieval.
@@ -36,10 +39,16 @@ impl Snapshot {
         let index = Index::open_in_dir(&dir).with_context(|| format!("opening index {}", dir.display()))?;
         text::register(&index);
         let fields = schema::fields(&index.schema())?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let reader: tantivy::IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let searcher = reader.searcher();
+        let mut variant_of = Vec::with_capacity(searcher.segment_readers().len());
+        for segment in searcher.segment_readers() {
+            let column = segment.fast_fields().u64("variant")?;
+            variant_of.push((0..segment.max_doc()).map(|d| column.first(d).unwrap_or(u64::from(u32::MAX)) as u32).collect());
+        }
         let bytes = std::fs::read(dir.join(CORPUS_FILE)).with_context(|| format!("reading {CORPUS_FILE} in {}", dir.display()))?;
         let corpus: Corpus = serde_json::from_slice(&bytes).context("parsing corpus snapshot")?;
-        Ok(Snapshot { generation: generation.to_string(), corpus, reader, fields })
+        Ok(Snapshot { generation: generation.to_string(), corpus, searcher, fields, variant_of })
     }
 
     /// Best `limit` variants for the given terms by BM25, as (variant position, score).
@@ -57,20 +66,18 @@ impl Snapshot {
         if clauses.is_empty() {
             return Ok(Vec::new());
         }
-        let searcher = self.reader.searcher();
-        let top = searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(limit).order_by_score())?;
-        let mut out = Vec::with_capacity(top.len());
-        for (score, addr) in top {
-            let column = searcher.segment_reader(addr.segment_ord).fast_fields().u64("variant")?;
-            if let Some(v) = column.first(addr.doc_id) {
-                out.push((v as u32, score));
-            }
-        }
-        Ok(out)
+        let top = self.searcher.search(&BooleanQuery::new(clauses), &TopDocs::with_limit(limit).order_by_score())?;
+        Ok(top
+            .into_iter()
+            .filter_map(|(score, addr)| {
+                let v = *self.variant_of.get(addr.segment_ord as usize)?.get(addr.doc_id as usize)?;
+                (v != u32::MAX).then_some((v, score))
+            })
+            .collect())
     }
 
     /// Number of documents (variants) in the tantivy index.
     pub fn num_docs(&self) -> u64 {
-        self.reader.searcher().num_docs()
+        self.searcher.num_docs()
     }
 }

@@ -10,9 +10,13 @@ pub use score::{Evidence, Level, RELATED, SAME, SIMILAR, evidence, score};
 pub use table::{Message, TermTable, VariantEntry, VariantTable};
 
 /// Most bigram terms sent to the index for one message (the rarest are kept).
-pub const MAX_QUERY_GRAMS: usize = 256;
+pub const MAX_QUERY_GRAMS: usize = 64;
 /// Most word terms sent to the index for one message.
-pub const MAX_QUERY_WORDS: usize = 128;
+pub const MAX_QUERY_WORDS: usize = 32;
+
+/// Terms more common than this (scaled idf; 0.3 ≈ in 5% of variants at 10k variants) are left
+/// out of the index query: they find everything and cost the most. Re-scoring still uses them.
+pub const MIN_QUERY_WEIGHT: f32 = 0.3;
 
 /// A claim's best variant for a message.
 #[derive(Debug, Clone)]
@@ -26,8 +30,11 @@ pub struct Scored {
 /// The terms of `msg` worth querying: known to the corpus, rarest first, capped.
 pub fn query_terms<'a>(msg: &'a Message, table: &VariantTable) -> (Vec<&'a str>, Vec<&'a str>) {
     fn pick<'a>(terms: &'a [crate::text::Term], t: &TermTable, cap: usize) -> Vec<&'a str> {
-        let mut known: Vec<(&str, f32)> =
-            terms.iter().filter_map(|x| t.id(&x.text).map(|id| (x.text.as_str(), t.weight(Some(id))))).collect();
+        let mut known: Vec<(&str, f32)> = terms
+            .iter()
+            .filter_map(|x| t.id(&x.text).map(|id| (x.text.as_str(), t.weight(Some(id)))))
+            .filter(|(_, w)| *w >= MIN_QUERY_WEIGHT)
+            .collect();
         known.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
         known.dedup_by(|a, b| a.0 == b.0);
         known.truncate(cap);
