@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::corpus::{Claim, Corpus, Regulation};
 use crate::index::{IndexRoot, Snapshot};
-use crate::matcher::{self, Level, Message, VariantTable};
+use crate::matcher::{self, Level, Message, VariantTable, Weights};
 use crate::message::{Limit, MessageText};
 use crate::verdict::{ArticleRef, CheckResponse, Match, Segment, Verdict};
 
@@ -22,6 +22,7 @@ pub struct Engine {
     table: VariantTable,
     claim_ix: HashMap<String, usize>,
     reg_ix: HashMap<String, usize>,
+    weights: Weights,
 }
 
 /// What `/healthz` reports.
@@ -45,7 +46,13 @@ impl Engine {
         let table = VariantTable::build(&snapshot.corpus);
         let claim_ix = snapshot.corpus.claims.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
         let reg_ix = snapshot.corpus.regulations.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
-        Engine { snapshot, table, claim_ix, reg_ix }
+        Engine { snapshot, table, claim_ix, reg_ix, weights: Weights::default() }
+    }
+
+    /// Score with other evidence weights (for measuring each signal in `piyao eval`).
+    pub fn with_weights(mut self, weights: Weights) -> Engine {
+        self.weights = weights;
+        self
     }
 
     pub fn generation(&self) -> &str {
@@ -109,7 +116,7 @@ impl Engine {
         let (grams, words) = matcher::query_terms(&msg, &self.table);
         let hits = self.snapshot.candidates(&grams, &words, CANDIDATES)?;
         let ids: Vec<u32> = hits.into_iter().map(|(v, _)| v).collect();
-        let ranked = matcher::rank(&msg, &ids, &self.table);
+        let ranked = matcher::rank(&msg, &ids, &self.table, &self.weights);
         Ok((msg, ranked))
     }
 

@@ -71,6 +71,9 @@ enum Command {
         /// Write one JSON line per query with its score and rank.
         #[arg(long)]
         dump: Option<PathBuf>,
+        /// Evidence weights to measure, e.g. "grams=0.7,words=0.3,chars=0,keywords=0".
+        #[arg(long)]
+        weights: Option<String>,
     },
     /// Convert schema.org ClaimReview JSON-LD (a list, one object, or one per line) to corpus JSONL.
     Import {
@@ -103,7 +106,7 @@ fn main() -> ExitCode {
         Command::Serve { serve, index, corpus } => cli::serve::run(serve, index, corpus),
         Command::Reindex { corpus, index } => cli::reindex::run(corpus, index),
         Command::Check { text, json, limit, index } => cli::check::run(text.clone(), *json, *limit, index),
-        Command::Eval { corpus, queries, negatives, self_check, noise, curve, dump } => cli::eval::run(
+        Command::Eval { corpus, queries, negatives, self_check, noise, curve, dump, weights } => cli::eval::run(
             corpus,
             &cli::eval::EvalArgs {
                 queries: queries.clone(),
@@ -112,6 +115,7 @@ fn main() -> ExitCode {
                 self_check: *self_check,
                 curve: *curve,
                 dump: dump.clone(),
+                weights: weights.clone(),
             },
         ),
         Command::Import { claimreview, output } => cli::import::run(claimreview, output.as_deref()),

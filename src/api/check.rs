@@ -29,9 +29,12 @@ pub async fn run_check(state: &AppState, text: MessageText, limit: Limit) -> Res
 }
 
 #[utoipa::path(post, path = "/api/v1/check", request_body = CheckRequest,
-    responses((status = 200, body = CheckResponse), (status = 400, body = super::error::ErrorBody),
-        (status = 413, body = super::error::ErrorBody), (status = 415, body = super::error::ErrorBody),
-        (status = 503, body = super::error::ErrorBody)))]
+    responses(
+        (status = 200, description = "the verdict, with the matching claims best first", body = CheckResponse),
+        (status = 400, description = "`empty_text`, `invalid_limit`, `invalid_json`, `invalid_request`", body = super::error::ErrorBody),
+        (status = 413, description = "`text_too_long`, `payload_too_large`", body = super::error::ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = super::error::ErrorBody),
+        (status = 503, description = "`index_unavailable`", body = super::error::ErrorBody)))]
 #[post("/check")]
 pub async fn check(state: web::Data<AppState>, body: web::Json<CheckRequest>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();

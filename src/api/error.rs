@@ -27,6 +27,10 @@ pub enum ApiError {
     RouteNotFound(String),
     #[error("{0}")]
     TooManyItems(String),
+    #[error("`items` is empty: send 1 to {} messages", super::batch::MAX_BATCH_ITEMS)]
+    EmptyBatch,
+    #[error("`items[{index}].id` is empty: give every item a non-empty id to match its result")]
+    EmptyItemId { index: usize },
     #[error("the index is not ready: run `piyao reindex` (the server picks it up without a restart)")]
     IndexUnavailable,
     #[error("internal error; it has been logged")]
@@ -48,6 +52,8 @@ impl ApiError {
             ApiError::RegulationNotFound(_) => "regulation_not_found",
             ApiError::RouteNotFound(_) => "not_found",
             ApiError::TooManyItems(_) => "too_many_items",
+            ApiError::EmptyBatch => "empty_batch",
+            ApiError::EmptyItemId { .. } => "empty_id",
             ApiError::IndexUnavailable => "index_unavailable",
             ApiError::Internal(_) => "internal",
         }
@@ -62,9 +68,12 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::Input(InputError::TooLong { .. }) | ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Input(_) | ApiError::InvalidJson(_) | ApiError::InvalidRequest(_) | ApiError::TooManyItems(_) => {
-                StatusCode::BAD_REQUEST
-            }
+            ApiError::Input(_)
+            | ApiError::InvalidJson(_)
+            | ApiError::InvalidRequest(_)
+            | ApiError::TooManyItems(_)
+            | ApiError::EmptyBatch
+            | ApiError::EmptyItemId { .. } => StatusCode::BAD_REQUEST,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::ClaimNotFound(_) | ApiError::RegulationNotFound(_) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
             ApiError::IndexUnavailable => StatusCode::SERVICE_UNAVAILABLE,

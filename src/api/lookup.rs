@@ -23,7 +23,11 @@ pub struct ClaimResponse<'a> {
 #[utoipa::path(get, path = "/api/v1/claims/{id}",
     params(("id" = String, Path, description = "claim id"),
         ("format" = Option<String>, Query, description = "`claimreview` for schema.org ClaimReview JSON-LD")),
-    responses((status = 200, body = ClaimResponse), (status = 404, body = super::error::ErrorBody)))]
+    responses(
+        (status = 200, description = "the claim with its cited articles; with `format=claimreview` (or \
+            `Accept: application/ld+json`) a schema.org ClaimReview as `application/ld+json` instead", body = ClaimResponse),
+        (status = 404, description = "`claim_not_found`", body = super::error::ErrorBody),
+        (status = 503, description = "`index_unavailable`", body = super::error::ErrorBody)))]
 #[get("/claims/{id}")]
 pub async fn claim(state: web::Data<AppState>, id: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let engine = state.live.get().ok_or(ApiError::IndexUnavailable)?;
@@ -53,7 +57,10 @@ pub struct RegulationResponse<'a> {
 }
 
 #[utoipa::path(get, path = "/api/v1/regulations/{id}", params(("id" = String, Path, description = "regulation id")),
-    responses((status = 200, body = RegulationResponse), (status = 404, body = super::error::ErrorBody)))]
+    responses(
+        (status = 200, description = "the regulation and the claims that cite it", body = RegulationResponse),
+        (status = 404, description = "`regulation_not_found`", body = super::error::ErrorBody),
+        (status = 503, description = "`index_unavailable`", body = super::error::ErrorBody)))]
 #[get("/regulations/{id}")]
 pub async fn regulation(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let engine = state.live.get().ok_or(ApiError::IndexUnavailable)?;
@@ -73,7 +80,9 @@ pub struct Health {
 }
 
 #[utoipa::path(get, path = "/healthz",
-    responses((status = 200, body = Health), (status = 503, body = super::error::ErrorBody)))]
+    responses(
+        (status = 200, description = "the index is loaded", body = Health),
+        (status = 503, description = "`index_unavailable`: no index yet", body = super::error::ErrorBody)))]
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let engine = state.live.get().ok_or(ApiError::IndexUnavailable)?;

@@ -1,11 +1,13 @@
 //! The JSON API under `/api/v1` (and `/healthz`): thin handlers that parse input into types,
 //! call the engine, and translate errors into `{"error": {"code", "message"}}`.
 
+mod batch;
 mod check;
 pub mod error;
 mod lookup;
+mod openapi;
 
-use actix_web::web;
+use actix_web::{guard, web};
 
 pub use check::{CheckRequest, run_check};
 pub use error::{ApiError, ErrorBody};
@@ -15,17 +17,27 @@ pub const MAX_BODY_BYTES: usize = 512 * 1024;
 
 /// Mount the API routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let json = web::JsonConfig::default()
-        .limit(MAX_BODY_BYTES)
-        .error_handler(|err, _req| error::from_json_error(err, MAX_BODY_BYTES).into());
     cfg.service(lookup::healthz).service(
         web::scope("/api/v1")
-            .app_data(json)
+            .app_data(json_config(MAX_BODY_BYTES))
             .service(check::check)
+            .service(
+                // a resource rather than `#[post]` to give the batch its larger body limit
+                web::resource("/check/batch")
+                    .guard(guard::Post())
+                    .app_data(json_config(batch::MAX_BATCH_BODY_BYTES))
+                    .to(batch::check_batch),
+            )
             .service(lookup::claim)
             .service(lookup::regulation)
+            .service(openapi::openapi_json)
             .default_service(web::to(|req: actix_web::HttpRequest| async move {
                 Err::<actix_web::HttpResponse, _>(ApiError::RouteNotFound(format!("{} {}", req.method(), req.path())))
             })),
     );
+}
+
+/// JSON bodies up to `limit` bytes, with extractor failures mapped to our error codes.
+fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(limit).error_handler(move |err, _req| error::from_json_error(err, limit).into())
 }

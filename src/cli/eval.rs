@@ -52,6 +52,24 @@ pub struct EvalArgs {
     pub self_check: bool,
     pub curve: bool,
     pub dump: Option<PathBuf>,
+    /// Evidence weights to measure instead of the defaults: "grams=0.7,words=0.3,chars=0,keywords=0".
+    pub weights: Option<String>,
+}
+
+fn parse_weights(spec: &str) -> Result<crate::matcher::Weights> {
+    let mut w = crate::matcher::Weights::default();
+    for part in spec.split(',').filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').context("weights look like grams=0.7,words=0.3")?;
+        let v: f32 = v.trim().parse().with_context(|| format!("bad weight `{v}`"))?;
+        match k.trim() {
+            "grams" => w.grams = v,
+            "words" => w.words = v,
+            "chars" => w.chars = v,
+            "keywords" => w.keywords = v,
+            other => anyhow::bail!("unknown signal `{other}` (grams, words, chars, keywords)"),
+        }
+    }
+    Ok(w)
 }
 
 /// Per-query outcome: the score of the top claim and whether it is right, and latencies.
@@ -94,7 +112,10 @@ pub fn run(corpus: &CorpusArgs, args: &EvalArgs) -> Result<i32> {
     let dir = tempfile::tempdir()?;
     let root = IndexRoot::new(dir.path());
     let built = crate::index::build(&root, &c, &|_, _| {})?;
-    let engine = Engine::open(&root)?.context("index just built")?;
+    let mut engine = Engine::open(&root)?.context("index just built")?;
+    if let Some(spec) = &args.weights {
+        engine = engine.with_weights(parse_weights(spec)?);
+    }
     crate::text::warm_up();
     println!("corpus: {} claims, {} variants; reindex {:.2} s", built.claims, built.variants, built.seconds);
 

@@ -6,7 +6,7 @@ mod score;
 mod table;
 
 pub use explain::{Part, Span, highlights, segments};
-pub use score::{Evidence, Level, RELATED, SAME, SIMILAR, evidence, score};
+pub use score::{Evidence, Level, RELATED, SAME, SIMILAR, Weights, evidence, score};
 pub use table::{Message, TermTable, VariantEntry, VariantTable};
 
 /// Most bigram terms sent to the index for one message (the rarest are kept).
@@ -44,12 +44,12 @@ pub fn query_terms<'a>(msg: &'a Message, table: &VariantTable) -> (Vec<&'a str>,
 }
 
 /// Re-score candidate variants and keep each claim's best, best first.
-pub fn rank(msg: &Message, candidates: &[u32], table: &VariantTable) -> Vec<Scored> {
+pub fn rank(msg: &Message, candidates: &[u32], table: &VariantTable, weights: &Weights) -> Vec<Scored> {
     let mut best: Vec<Scored> = Vec::with_capacity(candidates.len());
     for &vi in candidates {
         let Some(v) = table.variants.get(vi as usize) else { continue };
         let e = evidence(msg, v, table);
-        let s = score(&e);
+        let s = score(&e, weights);
         match best.iter_mut().find(|b| b.claim == v.claim) {
             Some(b) if b.score >= s => {}
             Some(b) => *b = Scored { claim: v.claim, variant: vi, score: s, evidence: e },

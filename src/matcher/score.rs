@@ -55,14 +55,32 @@ pub struct Evidence {
     /// The same two shares over jieba words.
     pub word_claim_cover: f32,
     pub word_message_cover: f32,
+    /// The same two shares over single characters.
+    pub char_claim_cover: f32,
+    pub char_message_cover: f32,
+    /// Share of the claim's keywords found in the message (`None` when it has none).
+    pub keyword_cover: Option<f32>,
+}
+
+/// How much each kind of evidence counts in the blended containment.
+#[derive(Debug, Clone, Copy)]
+pub struct Weights {
+    pub grams: f32,
+    pub words: f32,
+    pub chars: f32,
+    pub keywords: f32,
+}
+
+impl Default for Weights {
+    fn default() -> Weights {
+        Weights { grams: 0.7, words: 0.3, chars: 0.0, keywords: 0.0 }
+    }
 }
 
 /// Shared weight at which the amount of evidence stops limiting the score (1 - e^-1 ≈ 63%).
 const EVIDENCE_SCALE: f32 = 3.0;
 /// How much a large length mismatch discounts the containment of the shorter text.
 const BALANCE_POWER: f32 = 0.1;
-/// Share of word-level evidence in the blended containment.
-const WORD_SHARE: f32 = 0.3;
 
 /// Weight of the ids present in both sorted lists.
 fn shared_weight(a: &[u32], b: &[u32], weight: impl Fn(u32) -> f32) -> f32 {
@@ -84,13 +102,20 @@ fn shared_weight(a: &[u32], b: &[u32], weight: impl Fn(u32) -> f32) -> f32 {
 pub fn evidence(msg: &Message, v: &VariantEntry, table: &VariantTable) -> Evidence {
     let shared = shared_weight(&msg.gram_set, &v.grams, |i| table.grams.weight(Some(i)));
     let shared_words = shared_weight(&msg.word_set, &v.words, |i| table.words.weight(Some(i)));
+    let shared_chars = shared_weight(&msg.char_set, &v.chars, |i| table.chars.weight(Some(i)));
     let ratio = |a: f32, b: f32| if b > 0.0 { (a / b).min(1.0) } else { 0.0 };
+    let keywords = &table.keywords[v.claim as usize];
+    let keyword_cover = (!keywords.is_empty())
+        .then(|| keywords.iter().filter(|k| msg.compact.contains(k.as_str())).count() as f32 / keywords.len() as f32);
     Evidence {
         shared,
         claim_cover: ratio(shared, v.gram_mass),
         message_cover: ratio(shared, msg.gram_mass),
         word_claim_cover: ratio(shared_words, v.word_mass),
         word_message_cover: ratio(shared_words, msg.word_mass),
+        char_claim_cover: ratio(shared_chars, v.char_mass),
+        char_message_cover: ratio(shared_chars, msg.char_mass),
+        keyword_cover,
     }
 }
 
@@ -103,10 +128,16 @@ fn containment(claim_cover: f32, message_cover: f32) -> f32 {
 }
 
 /// The calibrated score of a message against one variant.
-pub fn score(e: &Evidence) -> f32 {
-    let chars = containment(e.claim_cover, e.message_cover);
-    let words = containment(e.word_claim_cover, e.word_message_cover);
-    let blended = (1.0 - WORD_SHARE) * chars + WORD_SHARE * words;
+pub fn score(e: &Evidence, w: &Weights) -> f32 {
+    let mut sum = w.grams * containment(e.claim_cover, e.message_cover)
+        + w.words * containment(e.word_claim_cover, e.word_message_cover)
+        + w.chars * containment(e.char_claim_cover, e.char_message_cover);
+    let mut total = w.grams + w.words + w.chars;
+    if let Some(k) = e.keyword_cover {
+        sum += w.keywords * k;
+        total += w.keywords;
+    }
+    let blended = if total > 0.0 { sum / total } else { 0.0 };
     let amount = 1.0 - (-e.shared / EVIDENCE_SCALE).exp();
     (blended * amount).clamp(0.0, 1.0)
 }

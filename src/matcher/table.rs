@@ -56,6 +56,11 @@ impl TermTable {
         self.ids.len()
     }
 
+    /// Total weight of a set of known term ids.
+    pub fn mass(&self, ids: &[u32]) -> f32 {
+        ids.iter().map(|&i| self.weight[i as usize]).sum()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
@@ -76,6 +81,8 @@ pub struct VariantEntry {
     pub gram_mass: f32,
     pub words: Vec<u32>,
     pub word_mass: f32,
+    pub chars: Vec<u32>,
+    pub char_mass: f32,
 }
 
 /// All variants of a corpus, in the order the index numbered them.
@@ -83,7 +90,10 @@ pub struct VariantEntry {
 pub struct VariantTable {
     pub grams: TermTable,
     pub words: TermTable,
+    pub chars: TermTable,
     pub variants: Vec<VariantEntry>,
+    /// Each claim's keywords, normalized and without separators.
+    pub keywords: Vec<Vec<String>>,
 }
 
 impl VariantTable {
@@ -91,29 +101,38 @@ impl VariantTable {
         let mut owners: Vec<(u32, u32)> = Vec::new();
         let mut gram_docs = Vec::new();
         let mut word_docs = Vec::new();
+        let mut char_docs = Vec::new();
+        let mut keywords = Vec::with_capacity(corpus.claims.len());
         for (ci, claim) in corpus.claims.iter().enumerate() {
+            keywords.push(
+                claim.keywords.iter().map(|k| text::normalize(k).as_string().replace(' ', "")).filter(|k| !k.is_empty()).collect(),
+            );
             for (vi, v) in claim.variants.iter().enumerate() {
                 let n = text::normalize(v);
                 owners.push((ci as u32, vi as u32));
                 gram_docs.push(texts(text::grams(&n)));
                 word_docs.push(texts(text::words(&n)));
+                char_docs.push(texts(text::chars(&n)));
             }
         }
         let (grams, gram_sets) = TermTable::build(&gram_docs);
         let (words, word_sets) = TermTable::build(&word_docs);
+        let (chars, char_sets) = TermTable::build(&char_docs);
         let variants = owners
             .into_iter()
-            .zip(gram_sets.into_iter().zip(word_sets))
-            .map(|((claim, ordinal), (g, w))| VariantEntry {
+            .zip(gram_sets.into_iter().zip(word_sets).zip(char_sets))
+            .map(|((claim, ordinal), ((g, w), c))| VariantEntry {
                 claim,
                 ordinal,
-                gram_mass: g.iter().map(|&i| grams.weight[i as usize]).sum(),
-                word_mass: w.iter().map(|&i| words.weight[i as usize]).sum(),
+                gram_mass: grams.mass(&g),
+                word_mass: words.mass(&w),
+                char_mass: chars.mass(&c),
                 grams: g,
                 words: w,
+                chars: c,
             })
             .collect();
-        VariantTable { grams, words, variants }
+        VariantTable { grams, words, chars, variants, keywords }
     }
 }
 
@@ -132,6 +151,10 @@ pub struct Message {
     pub words: Vec<Term>,
     pub word_set: Vec<u32>,
     pub word_mass: f32,
+    pub char_set: Vec<u32>,
+    pub char_mass: f32,
+    /// The normalized text without separators, for keyword look-ups.
+    pub compact: String,
 }
 
 impl Message {
@@ -141,7 +164,9 @@ impl Message {
         let words = text::words(&norm);
         let (gram_ids, gram_set, gram_mass) = resolve(&grams, &table.grams);
         let (_, word_set, word_mass) = resolve(&words, &table.words);
-        Message { norm, grams, gram_ids, gram_set, gram_mass, words, word_set, word_mass }
+        let (_, char_set, char_mass) = resolve(&text::chars(&norm), &table.chars);
+        let compact = norm.chars.iter().filter(|c| **c != ' ').collect();
+        Message { norm, grams, gram_ids, gram_set, gram_mass, words, word_set, word_mass, char_set, char_mass, compact }
     }
 }
 

@@ -6,4 +6,4 @@ mod tokens;
 
 pub use analyzers::{GRAMS, WORDS, register};
 pub use normalize::{Normalized, is_han, normalize};
-pub use tokens::{Term, grams, warm_up, words};
+pub use tokens::{Term, chars, grams, warm_up, words};

@@ -61,6 +61,30 @@ fn close_run(n: &Normalized, last: Option<usize>, run_len: usize, out: &mut Vec<
     }
 }
 
+/// Han characters one by one, plus Latin/digit words: the loosest evidence, for messages that
+/// retell a claim in other words (没看过 / 未读 still share 读).
+pub fn chars(n: &Normalized) -> Vec<Term> {
+    let mut out = Vec::with_capacity(n.chars.len());
+    let mut i = 0;
+    while i < n.chars.len() {
+        let c = n.chars[i];
+        if is_han(c) {
+            out.push(Term { text: c.to_string(), start: i, end: i + 1 });
+            i += 1;
+        } else if c == ' ' {
+            i += 1;
+        } else {
+            let start = i;
+            while i < n.chars.len() && n.chars[i] != ' ' && !is_han(n.chars[i]) {
+                i += 1;
+            }
+            let end = i.min(start + MAX_WORD_CHARS);
+            out.push(Term { text: n.chars[start..end].iter().collect(), start, end });
+        }
+    }
+    out
+}
+
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 
 /// Load the jieba dictionary now rather than on the first request.

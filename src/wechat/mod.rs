@@ -1,6 +1,131 @@
-//! WeChat Official Account (公众号) endpoint: signature check and passive text replies.
+//! WeChat Official Account (公众号) endpoint at `/wechat`, so people can forward a message to the
+//! account and read the verdict in the chat. WeChat's servers call us: a GET once to verify the
+//! URL (we echo `echostr`), then a POST per user message, answered in the same response with a
+//! passive text reply. Both are signed with the token shared with WeChat; the endpoint is off
+//! (404) unless the server was started with one (`PIYAO_WECHAT_TOKEN`).
 
-use actix_web::web;
+mod reply;
+mod signature;
+mod xml;
 
-/// Mount `/wechat` (a no-op until implemented).
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use serde::Deserialize;
+
+use crate::api::error::ErrorDetail;
+use crate::api::{ErrorBody, MAX_BODY_BYTES, run_check};
+use crate::message::{Limit, MessageText};
+use crate::server::AppState;
+use xml::{Incoming, MessageKind, XmlError};
+
+/// Mount `/wechat` (GET: URL verification, POST: messages).
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/wechat")
+            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+            .route(web::get().to(verify_url))
+            .route(web::post().to(receive_message)),
+    );
+}
+
+/// Everything that makes us refuse a request from (what claims to be) WeChat. The bodies are the
+/// API's JSON errors: WeChat shows users nothing on errors, these are for whoever sets it up.
+#[derive(Debug, thiserror::Error)]
+pub enum WechatError {
+    #[error("the WeChat endpoint is off: start the server with PIYAO_WECHAT_TOKEN (or --wechat-token)")]
+    Off,
+    #[error("the signature does not match: the token set in WeChat must equal PIYAO_WECHAT_TOKEN")]
+    InvalidSignature,
+    #[error("{0}")]
+    Xml(#[from] XmlError),
+    #[error("body is not UTF-8")]
+    NotUtf8,
+}
+
+impl WechatError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            WechatError::Off => "not_found",
+            WechatError::InvalidSignature => "invalid_signature",
+            WechatError::Xml(_) | WechatError::NotUtf8 => "invalid_xml",
+        }
+    }
+}
+
+impl ResponseError for WechatError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            WechatError::Off => StatusCode::NOT_FOUND,
+            WechatError::InvalidSignature => StatusCode::FORBIDDEN,
+            WechatError::Xml(_) | WechatError::NotUtf8 => StatusCode::BAD_REQUEST,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let error = ErrorDetail { code: self.code().to_string(), message: self.to_string() };
+        HttpResponse::build(self.status_code()).json(ErrorBody { error })
+    }
+}
+
+/// The query string WeChat adds to every request.
+#[derive(Deserialize)]
+struct SignedQuery {
+    signature: String,
+    timestamp: String,
+    nonce: String,
+    /// Only on the GET that verifies the URL.
+    echostr: Option<String>,
+}
+
+impl SignedQuery {
+    /// The query of a request signed with the configured token; `Off` when there is no token.
+    fn verified(state: &AppState, req: &HttpRequest) -> Result<SignedQuery, WechatError> {
+        let token = state.wechat_token.as_deref().ok_or(WechatError::Off)?;
+        let q = web::Query::<SignedQuery>::from_query(req.query_string()).map_err(|_| WechatError::InvalidSignature)?.into_inner();
+        if !signature::verify(token, &q.timestamp, &q.nonce, &q.signature) {
+            return Err(WechatError::InvalidSignature);
+        }
+        Ok(q)
+    }
+}
+
+/// GET: WeChat checks that we know the token; we prove it by echoing `echostr`.
+async fn verify_url(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, WechatError> {
+    let q = SignedQuery::verified(&state, &req)?;
+    Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(q.echostr.unwrap_or_default()))
+}
+
+/// POST: a user's message; the reply goes back in the response body.
+async fn receive_message(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, WechatError> {
+    SignedQuery::verified(&state, &req)?;
+    let incoming = Incoming::parse(std::str::from_utf8(&body).map_err(|_| WechatError::NotUtf8)?)?;
+    Ok(match answer(&state, &incoming.kind).await {
+        Some(content) => {
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            HttpResponse::Ok().content_type("application/xml; charset=utf-8").body(xml::text_reply(&incoming, now, &content))
+        }
+        // WeChat's documented way to answer without a reply
+        None => HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("success"),
+    })
+}
+
+/// The text to send back, or `None` for events that want no reply (unsubscribe, menu clicks, …).
+async fn answer(state: &AppState, kind: &MessageKind) -> Option<String> {
+    Some(match kind {
+        MessageKind::Text(raw) => match MessageText::parse(raw) {
+            Ok(text) => match run_check(state, text, Limit::default()).await {
+                Ok(response) => reply::verdict(&response, &state.public_url),
+                Err(e) => {
+                    tracing::error!(error = format!("{e:#}"), "wechat check failed");
+                    reply::UNAVAILABLE.to_string()
+                }
+            },
+            Err(e) => reply::refused(&e),
+        },
+        MessageKind::Event(event) if event == "subscribe" => reply::WELCOME.to_string(),
+        MessageKind::Event(_) => return None,
+        MessageKind::Other(_) => reply::ONLY_TEXT.to_string(),
+    })
+}

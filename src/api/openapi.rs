@@ -1,0 +1,29 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI document, generated from the handlers' `#[utoipa::path]`
+//! annotations and the response types, so it cannot drift from what the server sends. Bot authors
+//! generate clients from it; the integration tests validate real responses against it.
+
+use actix_web::{HttpResponse, get};
+use utoipa::OpenApi;
+
+use super::error::{ErrorBody, ErrorDetail};
+use super::{batch, check, lookup};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "piyao",
+        version = env!("CARGO_PKG_VERSION"),
+        description = "辟谣 (piyao): checks messages forwarded in Chinese group chats against a corpus of \
+            debunks. Every error is `{\"error\": {\"code\", \"message\"}}` with a stable snake_case `code`."
+    ),
+    paths(check::check, batch::check_batch, lookup::claim, lookup::regulation, lookup::healthz, openapi_json),
+    components(schemas(ErrorBody, ErrorDetail))
+)]
+pub struct ApiDoc;
+
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "openapi",
+    responses((status = 200, description = "this OpenAPI 3.1 document", content_type = "application/json")))]
+#[get("/openapi.json")]
+pub async fn openapi_json() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
