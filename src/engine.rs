@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::corpus::{Claim, Corpus, Regulation};
 use crate::index::{IndexRoot, Snapshot};
-use crate::matcher::{self, Level, Message, VariantTable, Weights};
+use crate::matcher::{self, Level, Message, Model, VariantTable};
 use crate::message::{Limit, MessageText};
 use crate::verdict::{ArticleRef, CheckResponse, Match, Segment, Verdict};
 
@@ -22,7 +22,7 @@ pub struct Engine {
     table: VariantTable,
     claim_ix: HashMap<String, usize>,
     reg_ix: HashMap<String, usize>,
-    weights: Weights,
+    model: Model,
 }
 
 /// What `/healthz` reports.
@@ -46,12 +46,12 @@ impl Engine {
         let table = VariantTable::build(&snapshot.corpus);
         let claim_ix = snapshot.corpus.claims.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
         let reg_ix = snapshot.corpus.regulations.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
-        Engine { snapshot, table, claim_ix, reg_ix, weights: Weights::default() }
+        Engine { snapshot, table, claim_ix, reg_ix, model: Model::default() }
     }
 
-    /// Score with other evidence weights (for measuring each signal in `piyao eval`).
-    pub fn with_weights(mut self, weights: Weights) -> Engine {
-        self.weights = weights;
+    /// Score with another model (for measuring in `piyao eval --model`).
+    pub fn with_model(mut self, model: Model) -> Engine {
+        self.model = model;
         self
     }
 
@@ -116,8 +116,20 @@ impl Engine {
         let (grams, words) = matcher::query_terms(&msg, &self.table);
         let hits = self.snapshot.candidates(&grams, &words, CANDIDATES)?;
         let ids: Vec<u32> = hits.into_iter().map(|(v, _)| v).collect();
-        let ranked = matcher::rank(&msg, &ids, &self.table, &self.weights);
+        let ranked = matcher::rank(&msg, &ids, &self.table, &self.model);
         Ok((msg, ranked))
+    }
+
+    /// Evidence for every candidate variant of a message, as (claim position, evidence): for
+    /// measuring scoring formulas offline (`piyao eval --features`).
+    pub fn candidate_evidence(&self, text: &str) -> Result<Vec<(u32, matcher::Evidence)>> {
+        let msg = Message::analyse(text, &self.table);
+        let (grams, words) = matcher::query_terms(&msg, &self.table);
+        let hits = self.snapshot.candidates(&grams, &words, CANDIDATES)?;
+        Ok(hits
+            .into_iter()
+            .filter_map(|(v, _)| self.table.variants.get(v as usize).map(|e| (e.claim, matcher::evidence(&msg, e, &self.table))))
+            .collect())
     }
 
     /// Check a message: verdict, matches, segments.
@@ -125,16 +137,16 @@ impl Engine {
         let started = Instant::now();
         let (msg, ranked) = self.rank(text.as_str())?;
         let shown: Vec<&matcher::Scored> =
-            ranked.iter().filter(|s| Level::of(s.score).is_some()).take(limit.get()).collect();
+            ranked.iter().filter(|s| s.level().is_some()).take(limit.get()).collect();
 
-        let best = shown.first().and_then(|s| Level::of(s.score).filter(|l| l.decides()).map(|_| *s));
+        let best = shown.first().and_then(|s| s.level().filter(|l| l.decides()).map(|_| *s));
         let verdict = best.map_or(Verdict::Unknown, |s| Verdict::from_rating(self.corpus().claims[s.claim as usize].rating));
         let top_score = ranked.first().map_or(0.0, |s| s.score);
         let confidence = if best.is_some() { top_score } else { 1.0 - top_score };
 
         let matches: Vec<Match> = shown.iter().map(|s| self.to_match(&msg, s)).collect();
 
-        let accepted: Vec<&matcher::Scored> = shown.iter().copied().filter(|s| Level::of(s.score).is_some_and(Level::decides)).collect();
+        let accepted: Vec<&matcher::Scored> = shown.iter().copied().filter(|s| s.level().is_some_and(Level::decides)).collect();
         let entries: Vec<&matcher::VariantEntry> = accepted.iter().map(|s| &self.table.variants[s.variant as usize]).collect();
         let segments = matcher::segments(text.as_str(), &msg, &entries, &self.table)
             .into_iter()
@@ -164,7 +176,7 @@ impl Engine {
             title: claim.title.clone(),
             rating: claim.rating,
             label: claim.rating.label().to_string(),
-            level: Level::of(s.score).unwrap_or(Level::Related),
+            level: s.level().unwrap_or(Level::Related),
             score: round3(s.score),
             matched_text,
             summary: claim.summary.clone(),

@@ -71,9 +71,22 @@ enum Command {
         /// Write one JSON line per query with its score and rank.
         #[arg(long)]
         dump: Option<PathBuf>,
-        /// Evidence weights to measure, e.g. "grams=0.7,words=0.3,chars=0,keywords=0".
+        /// Model coefficients to measure instead of the fitted ones (as `piyao fit` prints them).
         #[arg(long)]
-        weights: Option<String>,
+        model: Option<String>,
+        /// Write every candidate's evidence per query (JSONL), to fit scoring offline.
+        #[arg(long)]
+        features: Option<PathBuf>,
+    },
+    /// Fit the score's model on evidence from `piyao eval --features`, with cross-validated
+    /// accept/false-accept curves and what each signal is worth.
+    Fit {
+        /// Feature files written by `piyao eval --features`.
+        #[arg(long = "features", required = true)]
+        features: Vec<PathBuf>,
+        /// Score threshold for the per-signal comparison.
+        #[arg(long, default_value_t = piyao::matcher::SIMILAR)]
+        threshold: f32,
     },
     /// Convert schema.org ClaimReview JSON-LD (a list, one object, or one per line) to corpus JSONL.
     Import {
@@ -106,7 +119,7 @@ fn main() -> ExitCode {
         Command::Serve { serve, index, corpus } => cli::serve::run(serve, index, corpus),
         Command::Reindex { corpus, index } => cli::reindex::run(corpus, index),
         Command::Check { text, json, limit, index } => cli::check::run(text.clone(), *json, *limit, index),
-        Command::Eval { corpus, queries, negatives, self_check, noise, curve, dump, weights } => cli::eval::run(
+        Command::Eval { corpus, queries, negatives, self_check, noise, curve, dump, model, features } => cli::eval::run(
             corpus,
             &cli::eval::EvalArgs {
                 queries: queries.clone(),
@@ -115,9 +128,11 @@ fn main() -> ExitCode {
                 self_check: *self_check,
                 curve: *curve,
                 dump: dump.clone(),
-                weights: weights.clone(),
+                model: model.clone(),
+                features: features.clone(),
             },
         ),
+        Command::Fit { features, threshold } => cli::fit::run(features, *threshold),
         Command::Import { claimreview, output } => cli::import::run(claimreview, output.as_deref()),
         Command::Bench { url, queries, requests, concurrency } => cli::bench::run(url, queries, *requests, *concurrency),
     };

@@ -52,24 +52,40 @@ pub struct EvalArgs {
     pub self_check: bool,
     pub curve: bool,
     pub dump: Option<PathBuf>,
-    /// Evidence weights to measure instead of the defaults: "grams=0.7,words=0.3,chars=0,keywords=0".
-    pub weights: Option<String>,
+    /// Model coefficients to measure instead of the fitted ones (comma-separated).
+    pub model: Option<String>,
+    /// Write every candidate's evidence per query (JSONL) to fit scoring offline.
+    pub features: Option<PathBuf>,
 }
 
-fn parse_weights(spec: &str) -> Result<crate::matcher::Weights> {
-    let mut w = crate::matcher::Weights::default();
-    for part in spec.split(',').filter(|p| !p.is_empty()) {
-        let (k, v) = part.split_once('=').context("weights look like grams=0.7,words=0.3")?;
-        let v: f32 = v.trim().parse().with_context(|| format!("bad weight `{v}`"))?;
-        match k.trim() {
-            "grams" => w.grams = v,
-            "words" => w.words = v,
-            "chars" => w.chars = v,
-            "keywords" => w.keywords = v,
-            other => anyhow::bail!("unknown signal `{other}` (grams, words, chars, keywords)"),
-        }
+fn write_features(engine: &Engine, queries: &[Query], negative: bool, out: &mut String) -> Result<()> {
+    for q in queries {
+        let Ok(text) = MessageText::parse(&q.text) else { continue };
+        let cands: Vec<serde_json::Value> = engine
+            .candidate_evidence(text.as_str())?
+            .into_iter()
+            .map(|(c, e)| {
+                let id = &engine.corpus().claims[c as usize].id;
+                serde_json::json!({"claim": id, "right": q.is_right(id), "evidence": e})
+            })
+            .collect();
+        let group = q.expected.clone().or_else(|| q.qid.clone()).unwrap_or_else(|| q.text.chars().take(16).collect());
+        out.push_str(&serde_json::json!({"group": group, "negative": negative, "cands": cands}).to_string());
+        out.push('\n');
     }
-    Ok(w)
+    Ok(())
+}
+
+fn parse_model(spec: &str) -> Result<crate::matcher::Model> {
+    let coef: Vec<f32> = spec.split(',').map(|v| v.trim().parse::<f32>()).collect::<Result<_, _>>().context("--model takes comma-separated numbers")?;
+    let n = crate::matcher::FEATURES;
+    if coef.len() != n + 3 {
+        anyhow::bail!("--model needs {} numbers: stage one ({}) then stage two (bias, logit, margin)", n + 3, crate::matcher::FEATURE_NAMES.join(", "));
+    }
+    let mut model = crate::matcher::Model::default();
+    model.coef.copy_from_slice(&coef[..n]);
+    model.stage2.copy_from_slice(&coef[n..]);
+    Ok(model)
 }
 
 /// Per-query outcome: the score of the top claim and whether it is right, and latencies.
@@ -113,8 +129,8 @@ pub fn run(corpus: &CorpusArgs, args: &EvalArgs) -> Result<i32> {
     let root = IndexRoot::new(dir.path());
     let built = crate::index::build(&root, &c, &|_, _| {})?;
     let mut engine = Engine::open(&root)?.context("index just built")?;
-    if let Some(spec) = &args.weights {
-        engine = engine.with_weights(parse_weights(spec)?);
+    if let Some(spec) = &args.model {
+        engine = engine.with_model(parse_model(spec)?);
     }
     crate::text::warm_up();
     println!("corpus: {} claims, {} variants; reindex {:.2} s", built.claims, built.variants, built.seconds);
@@ -181,6 +197,12 @@ pub fn run(corpus: &CorpusArgs, args: &EvalArgs) -> Result<i32> {
             let f = neg.iter().filter(|o| accepted(o, t)).count() as f64 / neg.len().max(1) as f64;
             println!("{t:>9.2}  {a:.4}  {w:>12.4}  {f:>12.4}");
         }
+    }
+    if let Some(path) = &args.features {
+        let mut out = String::new();
+        write_features(&engine, &queries, false, &mut out)?;
+        write_features(&engine, &negatives, true, &mut out)?;
+        std::fs::write(path, out)?;
     }
     if let Some(path) = &args.dump {
         let mut lines = String::new();

@@ -3,6 +3,7 @@
 pub mod bench;
 pub mod check;
 pub mod eval;
+pub mod fit;
 pub mod import;
 pub mod reindex;
 pub mod serve;

@@ -6,7 +6,7 @@ mod score;
 mod table;
 
 pub use explain::{Part, Span, highlights, segments};
-pub use score::{Evidence, Level, RELATED, SAME, SIMILAR, Weights, evidence, score};
+pub use score::{Evidence, FEATURE_NAMES, FEATURES, FITTED, FITTED_FLOOR, FITTED_STAGE2, Level, MARGIN_CLAMP, Model, RELATED, SAME, SAME_TEXT, SIMILAR, evidence, features, sigmoid};
 pub use table::{Message, TermTable, VariantEntry, VariantTable};
 
 /// Most bigram terms sent to the index for one message (the rarest are kept).
@@ -23,8 +23,18 @@ pub const MIN_QUERY_WEIGHT: f32 = 0.3;
 pub struct Scored {
     pub claim: u32,
     pub variant: u32,
+    /// Stage-one evidence for the claim.
+    pub logit: f32,
+    /// Calibrated score, 0..1.
     pub score: f32,
     pub evidence: Evidence,
+}
+
+impl Scored {
+    /// The level of this match, `None` below `RELATED`.
+    pub fn level(&self) -> Option<Level> {
+        Level::of(self.score, &self.evidence)
+    }
 }
 
 /// The terms of `msg` worth querying: known to the corpus, rarest first, capped.
@@ -43,19 +53,25 @@ pub fn query_terms<'a>(msg: &'a Message, table: &VariantTable) -> (Vec<&'a str>,
     (pick(&msg.grams, &table.grams, MAX_QUERY_GRAMS), pick(&msg.words, &table.words, MAX_QUERY_WORDS))
 }
 
-/// Re-score candidate variants and keep each claim's best, best first.
-pub fn rank(msg: &Message, candidates: &[u32], table: &VariantTable, weights: &Weights) -> Vec<Scored> {
+/// Re-score candidate variants: each claim keeps its best variant (by stage-one logit), then
+/// every claim is calibrated against the best other claim. Best first.
+pub fn rank(msg: &Message, candidates: &[u32], table: &VariantTable, model: &Model) -> Vec<Scored> {
     let mut best: Vec<Scored> = Vec::with_capacity(candidates.len());
     for &vi in candidates {
         let Some(v) = table.variants.get(vi as usize) else { continue };
         let e = evidence(msg, v, table);
-        let s = score(&e, weights);
+        let logit = model.logit(&features(&e));
         match best.iter_mut().find(|b| b.claim == v.claim) {
-            Some(b) if b.score >= s => {}
-            Some(b) => *b = Scored { claim: v.claim, variant: vi, score: s, evidence: e },
-            None => best.push(Scored { claim: v.claim, variant: vi, score: s, evidence: e }),
+            Some(b) if b.logit >= logit => {}
+            Some(b) => *b = Scored { claim: v.claim, variant: vi, logit, score: 0.0, evidence: e },
+            None => best.push(Scored { claim: v.claim, variant: vi, logit, score: 0.0, evidence: e }),
         }
     }
-    best.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.claim.cmp(&b.claim)));
+    best.sort_by(|a, b| b.logit.total_cmp(&a.logit).then(a.claim.cmp(&b.claim)));
+    let (first, second) = (best.first().map(|b| b.logit), best.get(1).map(|b| b.logit));
+    for (i, b) in best.iter_mut().enumerate() {
+        let other = if i == 0 { second } else { first };
+        b.score = model.calibrate(b.logit, other);
+    }
     best
 }

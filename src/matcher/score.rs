@@ -17,16 +17,19 @@ pub enum Level {
     Related,
 }
 
-/// Lowest score of a `same` match.
-pub const SAME: f32 = 0.70;
+/// Lowest score of a `same` match (which must also be near-verbatim: see `SAME_TEXT`).
+pub const SAME: f32 = 0.90;
+/// Bigram containment from which a match is the same text (edited, wrapped, truncated) rather
+/// than the same claim retold in other words.
+pub const SAME_TEXT: f32 = 0.5;
 /// Lowest score of a `similar` match: from here on the claim's rating is the verdict.
-pub const SIMILAR: f32 = 0.45;
+pub const SIMILAR: f32 = 0.50;
 /// Lowest score worth showing at all.
-pub const RELATED: f32 = 0.25;
+pub const RELATED: f32 = 0.20;
 
 impl Level {
-    pub fn of(score: f32) -> Option<Level> {
-        if score >= SAME {
+    pub fn of(score: f32, e: &Evidence) -> Option<Level> {
+        if score >= SAME && containment(e.claim_cover, e.message_cover) >= SAME_TEXT {
             Some(Level::Same)
         } else if score >= SIMILAR {
             Some(Level::Similar)
@@ -44,7 +47,7 @@ impl Level {
 }
 
 /// The evidence that a message and a variant share.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize)]
 pub struct Evidence {
     /// Weight of shared bigrams ("distinctive bigram equivalents").
     pub shared: f32,
@@ -60,21 +63,6 @@ pub struct Evidence {
     pub char_message_cover: f32,
     /// Share of the claim's keywords found in the message (`None` when it has none).
     pub keyword_cover: Option<f32>,
-}
-
-/// How much each kind of evidence counts in the blended containment.
-#[derive(Debug, Clone, Copy)]
-pub struct Weights {
-    pub grams: f32,
-    pub words: f32,
-    pub chars: f32,
-    pub keywords: f32,
-}
-
-impl Default for Weights {
-    fn default() -> Weights {
-        Weights { grams: 0.7, words: 0.3, chars: 0.0, keywords: 0.0 }
-    }
 }
 
 /// Shared weight at which the amount of evidence stops limiting the score (1 - e^-1 ≈ 63%).
@@ -127,17 +115,71 @@ fn containment(claim_cover: f32, message_cover: f32) -> f32 {
     hi * balance
 }
 
-/// The calibrated score of a message against one variant.
-pub fn score(e: &Evidence, w: &Weights) -> f32 {
-    let mut sum = w.grams * containment(e.claim_cover, e.message_cover)
-        + w.words * containment(e.word_claim_cover, e.word_message_cover)
-        + w.chars * containment(e.char_claim_cover, e.char_message_cover);
-    let mut total = w.grams + w.words + w.chars;
-    if let Some(k) = e.keyword_cover {
-        sum += w.keywords * k;
-        total += w.keywords;
+/// Number of features the score combines (the first is the constant 1).
+pub const FEATURES: usize = 6;
+/// Their names, as `piyao fit` prints them.
+pub const FEATURE_NAMES: [&str; FEATURES] = ["bias", "grams", "words", "chars", "keywords", "amount"];
+
+/// The evidence as the model's inputs, each in 0..1.
+pub fn features(e: &Evidence) -> [f32; FEATURES] {
+    [
+        1.0,
+        containment(e.claim_cover, e.message_cover),
+        containment(e.word_claim_cover, e.word_message_cover),
+        containment(e.char_claim_cover, e.char_message_cover),
+        e.keyword_cover.unwrap_or(0.0),
+        1.0 - (-e.shared / EVIDENCE_SCALE).exp(),
+    ]
+}
+
+/// How sure the score is, in two stages. Stage one: a logistic model over the features gives the
+/// evidence for one claim (a logit). Stage two: that logit and the claim's *margin* over the best
+/// other claim give the calibrated probability that the message carries the claim. The margin is
+/// what lets a reworded retelling count: it shares little text with its claim, but far more than
+/// with any other claim. Coefficients come from `piyao fit` (see README "Calibration").
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Model {
+    pub coef: [f32; FEATURES],
+    /// Bias, logit weight and margin weight of stage two.
+    pub stage2: [f32; 3],
+    /// The margin is taken over the best other claim or this logit, whichever is higher: a claim
+    /// must stand out from chance, not merely from a small corpus's few other candidates.
+    pub floor: f32,
+}
+
+/// Stage one, fitted by `piyao fit` on eann (near-duplicate re-posts), generated noisy variants of
+/// our corpus, reworded retellings and same-topic negatives; see README "Calibration".
+pub const FITTED: [f32; FEATURES] = [-7.746, 3.116, 3.098, 2.895, 1.113, 2.954];
+/// Stage two, fitted by `piyao fit` on held-out stage-one logits.
+pub const FITTED_STAGE2: [f32; 3] = [0.405, 0.620, 1.540];
+
+/// Stage-one logit of a chance match, fitted by `piyao fit` with the stage-two coefficients.
+pub const FITTED_FLOOR: f32 = -3.0;
+/// Margins are clamped to this many logits either way.
+pub const MARGIN_CLAMP: f32 = 10.0;
+
+impl Default for Model {
+    fn default() -> Model {
+        Model { coef: FITTED, stage2: FITTED_STAGE2, floor: FITTED_FLOOR }
     }
-    let blended = if total > 0.0 { sum / total } else { 0.0 };
-    let amount = 1.0 - (-e.shared / EVIDENCE_SCALE).exp();
-    (blended * amount).clamp(0.0, 1.0)
+}
+
+impl Model {
+    /// Stage one: the evidence for one claim, as a logit.
+    pub fn logit(&self, x: &[f32; FEATURES]) -> f32 {
+        self.coef.iter().zip(x).map(|(c, v)| c * v).sum()
+    }
+
+    /// Stage two: the calibrated score from a claim's logit and its margin over the best other
+    /// claim (`None` when no other claim is a candidate) or the floor.
+    pub fn calibrate(&self, logit: f32, best_other: Option<f32>) -> f32 {
+        let other = best_other.map_or(self.floor, |o| o.max(self.floor));
+        let margin = (logit - other).clamp(-MARGIN_CLAMP, MARGIN_CLAMP);
+        let [b, wz, wm] = self.stage2;
+        sigmoid(b + wz * logit + wm * margin)
+    }
+}
+
+pub fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
 }
