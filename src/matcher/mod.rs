@@ -54,7 +54,11 @@ pub fn query_terms<'a>(msg: &'a Message, table: &VariantTable) -> (Vec<&'a str>,
 }
 
 /// Re-score candidate variants: each claim keeps its best variant (by stage-one logit), then
-/// every claim is calibrated against the best other claim. Best first.
+/// every claim is calibrated against the best *competing* claim. Best first.
+///
+/// Two claims compete when they are supported by the same part of the message (they share at
+/// least `COMPETING_OVERLAP` of the smaller one's matched bigrams). A forward that glues two
+/// rumors together supports each with a different part, so neither hides the other.
 pub fn rank(msg: &Message, candidates: &[u32], table: &VariantTable, model: &Model) -> Vec<Scored> {
     let mut best: Vec<Scored> = Vec::with_capacity(candidates.len());
     for &vi in candidates {
@@ -68,10 +72,50 @@ pub fn rank(msg: &Message, candidates: &[u32], table: &VariantTable, model: &Mod
         }
     }
     best.sort_by(|a, b| b.logit.total_cmp(&a.logit).then(a.claim.cmp(&b.claim)));
-    let (first, second) = (best.first().map(|b| b.logit), best.get(1).map(|b| b.logit));
+    // only claims above the floor can change anyone's margin
+    let contenders: Vec<(f32, Vec<u32>)> = best
+        .iter()
+        .take_while(|b| b.logit > model.floor)
+        .map(|b| (b.logit, intersect(&msg.gram_set, &table.variants[b.variant as usize].grams)))
+        .collect();
     for (i, b) in best.iter_mut().enumerate() {
-        let other = if i == 0 { second } else { first };
+        let mine = match contenders.get(i) {
+            Some((_, m)) => m.clone(),
+            None => intersect(&msg.gram_set, &table.variants[b.variant as usize].grams),
+        };
+        let other = contenders
+            .iter()
+            .enumerate()
+            .filter(|(j, (_, theirs))| *j != i && competes(&mine, theirs))
+            .map(|(_, (z, _))| *z)
+            .next();
         b.score = model.calibrate(b.logit, other);
     }
     best
+}
+
+/// Share of the smaller matched set that two claims must have in common to compete.
+pub const COMPETING_OVERLAP: f32 = 0.3;
+
+fn competes(a: &[u32], b: &[u32]) -> bool {
+    let common = intersect(a, b).len() as f32;
+    let smaller = a.len().min(b.len()).max(1) as f32;
+    common / smaller >= COMPETING_OVERLAP
+}
+
+/// Ids present in both sorted lists.
+fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
 }

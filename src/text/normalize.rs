@@ -82,14 +82,31 @@ const EVASIONS: &[(&str, &str, bool)] = &[
     ("ys", "谣言", true),
 ];
 
+/// Characters people confuse all the time when typing (的/地/得, 在/再, 他/她/它, 那/哪, 账/帐,
+/// 象/像), folded to one of each group. Both sides are folded, so 地震 still meets 的震.
+const CONFUSABLES: &[(char, char)] =
+    &[('地', '的'), ('得', '的'), ('再', '在'), ('她', '他'), ('它', '他'), ('哪', '那'), ('帐', '账'), ('像', '象')];
+
 /// Normalize `text`: strip invisibles, NFKC, lowercase, Traditional → Simplified, drop chat
-/// emoji tags like `[微笑]`, fold evasive spellings, and turn punctuation/emoji into separators.
+/// emoji tags like `[微笑]`, fold evasive spellings and confusable characters, and turn
+/// punctuation/emoji into separators.
 pub fn normalize(text: &str) -> Normalized {
     let chars = unify_width_and_case(text);
     let chars = drop_emoji_tags(chars);
     let chars = to_simplified(chars);
     let chars = fold_evasions(chars);
+    let chars = fold_confusables(chars);
     collapse_separators(chars)
+}
+
+/// Step 5b: one character for each group of commonly confused ones.
+fn fold_confusables(mut chars: Traced) -> Traced {
+    for (c, _) in chars.iter_mut() {
+        if let Some((_, to)) = CONFUSABLES.iter().find(|(from, _)| from == c) {
+            *c = *to;
+        }
+    }
+    chars
 }
 
 type Traced = Vec<(char, (u32, u32))>;
@@ -247,6 +264,12 @@ mod tests {
         assert_eq!(norm("zf通知"), "政府通知");
         assert_eq!(norm("zfs filesystem"), "zfs filesystem");
         assert_eq!(norm("薇信"), "微信");
+    }
+
+    #[test]
+    fn confusables_folded() {
+        assert_eq!(norm("地震"), norm("的震"));
+        assert_eq!(norm("再次"), "在次");
     }
 
     #[test]

@@ -1,12 +1,50 @@
-//! The HTML pages (askama): the check form and its result, with errors shown in the same layout.
-//! Works without JavaScript; Chinese UI; mobile first.
+//! The HTML pages (askama): the check form and its result, the browsable corpus, the laws it
+//! cites, with errors shown in the same layout. Works without JavaScript; Chinese UI; mobile
+//! first, because the people who most need a debunk read it on a phone, often with large fonts.
+//!
+//! One module per page; template structs live beside their handlers. Handlers stay thin: parse
+//! the request, ask the engine, hand plain values to the template.
 
-mod pages;
+mod assets;
+mod check;
+mod claims;
+mod error;
+mod home;
+mod layout;
+mod marked;
+mod regulations;
+mod share;
 
-use actix_web::web;
+use actix_web::{HttpRequest, HttpResponse, web};
 
-pub use pages::WebError;
+use crate::api::ApiError;
+
+pub use error::WebError;
+pub use layout::url_encode;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    pages::routes(cfg);
+    let form = web::FormConfig::default().limit(crate::api::MAX_BODY_BYTES).error_handler(|err, _| {
+        use actix_web::error::UrlencodedError as U;
+        let api = match err {
+            U::Overflow { .. } => ApiError::PayloadTooLarge { limit: crate::api::MAX_BODY_BYTES },
+            U::ContentType => ApiError::UnsupportedMediaType,
+            other => ApiError::InvalidRequest(other.to_string()),
+        };
+        WebError::Api(api).into()
+    });
+    cfg.app_data(form)
+        .service(home::home)
+        .service(check::check_form)
+        .service(check::check_permalink)
+        .service(claims::browse)
+        .service(claims::show)
+        .service(regulations::index)
+        .service(regulations::show)
+        .service(assets::stylesheet)
+        .service(assets::favicon)
+        .default_service(web::to(not_found));
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, WebError> {
+    Err(WebError::NotFound(req.path().to_string()))
 }

@@ -9,4 +9,5 @@ mod corpus_errors;
 mod errors;
 mod lookups;
 mod reindex;
+mod robustness;
 mod web_pages;

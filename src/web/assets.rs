@@ -1,0 +1,21 @@
+//! The stylesheet and the favicon, compiled into the binary so a deployment is one file. They
+//! change only with a release, so browsers may cache them (a day for the CSS, a week for the icon).
+
+use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use actix_web::{HttpResponse, get};
+
+#[get("/static/style.css")]
+pub async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/css; charset=utf-8"))
+        .insert_header((CACHE_CONTROL, "public, max-age=86400"))
+        .body(include_str!("static/style.css"))
+}
+
+#[get("/favicon.svg")]
+pub async fn favicon() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "image/svg+xml"))
+        .insert_header((CACHE_CONTROL, "public, max-age=604800"))
+        .body(include_str!("static/favicon.svg"))
+}

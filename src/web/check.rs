@@ -1,0 +1,144 @@
+//! `POST /check` (the form) and `GET /check?text=…` (its permalink): the verdict on a message,
+//! the debunks it matches, the user's own text with the matching parts highlighted, and a reply
+//! to paste back into the chat.
+//!
+//! The handler only parses and calls `run_check`, the same path as the JSON API; this module turns
+//! the `CheckResponse` into what the page shows.
+
+use actix_web::{HttpRequest, get, post, web};
+use askama::Template;
+use askama_web::WebTemplate;
+use serde::Deserialize;
+
+use super::error::WebError;
+use super::layout::{Badge, PageMeta, absolute, level_label, query, shorten, url_encode};
+use super::marked::{Piece, mark};
+use super::share::{ChatReply, Finding};
+use crate::api::{ApiError, run_check};
+use crate::message::{Limit, MessageText};
+use crate::server::AppState;
+use crate::verdict::{CheckResponse, Match, Segment};
+
+#[derive(Deserialize)]
+pub struct CheckForm {
+    text: Option<String>,
+}
+
+#[post("/check")]
+pub async fn check_form(state: web::Data<AppState>, form: web::Form<CheckForm>) -> Result<ResultPage, WebError> {
+    result(&state, form.into_inner().text).await
+}
+
+/// The permalink form of a check.
+#[get("/check")]
+pub async fn check_permalink(state: web::Data<AppState>, req: HttpRequest) -> Result<ResultPage, WebError> {
+    result(&state, query::<CheckForm>(&req)?.text).await
+}
+
+async fn result(state: &AppState, raw: Option<String>) -> Result<ResultPage, WebError> {
+    let text = MessageText::parse(raw.as_deref().unwrap_or("")).map_err(ApiError::from)?;
+    let response = run_check(state, text.clone(), Limit::default()).await?;
+    Ok(ResultPage::new(state, text.as_str(), response))
+}
+
+/// One matched debunk as the page shows it.
+pub struct MatchView {
+    pub m: Match,
+    pub badge: Badge,
+    pub level: &'static str,
+    /// Fragment id of its card on the result page.
+    pub anchor: String,
+}
+
+/// A part of the user's message: its pieces, and the debunk it matches when the message glues
+/// several rumors together.
+pub struct MessagePart {
+    pub pieces: Vec<Piece>,
+    pub claim: Option<PartClaim>,
+}
+
+pub struct PartClaim {
+    pub badge: Badge,
+    pub title: String,
+    pub anchor: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "result.html")]
+pub struct ResultPage {
+    meta: PageMeta,
+    verdict: Badge,
+    /// Matches that decide the verdict (`same` or `similar`), best first.
+    decisive: Vec<MatchView>,
+    /// Matches on the same topic whose verdict does not carry over.
+    related: Vec<MatchView>,
+    /// The message, whole or cut into parts when it holds several rumors.
+    parts: Vec<MessagePart>,
+    several_rumors: bool,
+    reply: ChatReply,
+    permalink: String,
+}
+
+impl ResultPage {
+    fn new(state: &AppState, text: &str, response: CheckResponse) -> ResultPage {
+        let path = format!("/check?text={}", url_encode(text));
+        let (decisive, related): (Vec<MatchView>, Vec<MatchView>) = response
+            .matches
+            .into_iter()
+            .map(|m| MatchView { badge: Badge::rating(m.rating), level: level_label(m.level), anchor: format!("match-{}", m.claim_id), m })
+            .partition(|v| v.m.level.decides());
+        let parts = message_parts(text, &decisive, &response.segments);
+        let several_rumors = parts.len() > 1;
+
+        let findings: Vec<Finding> = decisive
+            .iter()
+            .map(|v| Finding { rating: v.m.rating, summary: &v.m.summary, link: absolute(state, &v.m.permalink) })
+            .collect();
+        let reply = if findings.is_empty() { ChatReply::unknown(absolute(state, "/")) } else { ChatReply::findings(&findings) };
+
+        let verdict = Badge::verdict(response.verdict);
+        let description = match decisive.first() {
+            Some(top) => format!("{}：{}", verdict.label, top.m.summary),
+            None => "辟谣库暂未收录这条消息。未收录 ≠ 属实，请以官方发布为准。".to_string(),
+        };
+        let title = match decisive.first() {
+            Some(top) => format!("{} · {}", verdict.label, shorten(&top.m.title, 40)),
+            None => format!("{} · 查证结果", verdict.label),
+        };
+        ResultPage {
+            meta: PageMeta::new(&title, &description).at(state, &path).noindex(),
+            verdict,
+            decisive,
+            related,
+            parts,
+            several_rumors,
+            reply,
+            permalink: absolute(state, &path),
+        }
+    }
+}
+
+/// The message as parts to show. When segments assign different sentences to different debunks,
+/// each part is highlighted with its own debunk's spans; otherwise the whole message carries the
+/// best match's highlights. Topic-only (`related`) matches highlight nothing: they did not match.
+fn message_parts(text: &str, decisive: &[MatchView], segments: &[Segment]) -> Vec<MessagePart> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut segment_claims = segments.iter().filter_map(|s| s.claim_id.as_deref());
+    let first = segment_claims.next();
+    let several = first.is_some() && segment_claims.any(|id| Some(id) != first);
+    if !several {
+        let spans = decisive.first().map(|v| v.m.highlights.as_slice()).unwrap_or_default();
+        return vec![MessagePart { pieces: mark(&chars, 0, chars.len(), spans), claim: None }];
+    }
+    segments
+        .iter()
+        .map(|s| {
+            let view = s.claim_id.as_deref().and_then(|id| decisive.iter().find(|v| v.m.claim_id == id));
+            let spans = view.map(|v| v.m.highlights.as_slice()).unwrap_or_default();
+            MessagePart {
+                pieces: mark(&chars, s.start, s.end, spans),
+                claim: view.map(|v| PartClaim { badge: v.badge, title: v.m.title.clone(), anchor: v.anchor.clone() }),
+            }
+        })
+        .collect()
+}
