@@ -5,6 +5,7 @@ mod helpers;
 mod bots;
 mod browser;
 mod check;
+mod claimreview;
 mod corpus_errors;
 mod errors;
 mod lookups;
