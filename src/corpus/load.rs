@@ -240,19 +240,20 @@ fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(v)
 }
 
-fn toml_error_line(src: &str, e: &toml::de::Error) -> usize {
-    e.span().map(|s| 1 + src[..s.start.min(src.len())].matches('\n').count()).unwrap_or(1)
+/// Parse a TOML file, reporting a syntax or type error at its line.
+fn parse_toml<T: serde::de::DeserializeOwned>(ck: &mut Checker, display: &str, text: &str) -> Option<T> {
+    match toml::from_str(text) {
+        Ok(r) => Some(r),
+        Err(e) => {
+            let line = e.span().map(|s| 1 + text[..s.start.min(text.len())].matches('\n').count()).unwrap_or(1);
+            ck.error_at(display, line, format!("invalid TOML: {}", e.message()));
+            None
+        }
+    }
 }
 
 fn parse_toml_claim(ck: &mut Checker, display: &str, path: &Path, text: String) -> Option<(Claim, ClaimSite)> {
-    let raw: RawClaim = match toml::from_str(&text) {
-        Ok(r) => r,
-        Err(e) => {
-            let line = toml_error_line(&text, &e);
-            ck.error_at(display, line, format!("invalid TOML: {}", e.message()));
-            return None;
-        }
-    };
+    let raw: RawClaim = parse_toml(ck, display, &text)?;
     let loc = Locator::toml(display, text);
     let claim = claim_from_raw(ck, loc, raw)?;
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
@@ -378,14 +379,7 @@ fn claim_from_raw(ck: &mut Checker, loc: Locator, raw: RawClaim) -> Option<(Clai
 }
 
 fn parse_toml_regulation(ck: &mut Checker, display: &str, text: String) -> Option<(Regulation, Locator)> {
-    let raw: RawRegulation = match toml::from_str(&text) {
-        Ok(r) => r,
-        Err(e) => {
-            let line = toml_error_line(&text, &e);
-            ck.error_at(display, line, format!("invalid TOML: {}", e.message()));
-            return None;
-        }
-    };
+    let raw: RawRegulation = parse_toml(ck, display, &text)?;
     let loc = Locator::toml(display, text);
     let before = ck.errors.len();
     ck.unknown_fields(&loc, None, &raw.extra);
