@@ -93,3 +93,38 @@ async fn cli_check_json_prints_the_api_response() {
     };
     assert_eq!(strip(cli), strip(api));
 }
+
+#[actix_web::test]
+async fn cli_check_rejects_bad_input_clearly() {
+    let app = spawn_app().await;
+    let run = |args: &[&str], stdin: &str| {
+        use std::io::Write;
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_piyao"))
+            .args(args)
+            .arg("--index")
+            .arg(app.index_dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let empty = run(&["check"], "  \n ");
+    assert_eq!(empty.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("`text` is empty"));
+    let long = run(&["check"], &"谣".repeat(10_001));
+    assert_eq!(long.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&long.stderr).contains("at most 10000"));
+    let limit = run(&["check", "--limit", "0", "清查封号"], "");
+    assert_eq!(limit.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&limit.stderr).contains("`limit` must be between 1 and 20"));
+    // from stdin, human-readable
+    let ok = run(&["check"], "从今晚8点开始全国清查，不删聊天记录封群封号");
+    assert!(ok.status.success());
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("【谣言】"));
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_piyao")).args(["check", "x", "--index", "/nonexistent/piyao-index"]).output().unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("run `piyao reindex` first"));
+}

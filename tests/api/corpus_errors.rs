@@ -157,3 +157,24 @@ async fn valid_addition_is_accepted_with_warnings() {
     let r = app.check("这是一条只在测试里出现的谣言文本，请勿转发").await;
     assert_eq!(r["matches"][0]["claim_id"], "test-added");
 }
+
+#[actix_web::test]
+async fn repeated_variant_and_old_article_number_warn() {
+    let app = spawn_app().await;
+    let before = app.generation().await;
+    let corpus = copy_corpus(&bundled_corpus());
+    let loaded = piyao::corpus::load(&[bundled_corpus()]).unwrap();
+    let taken = &loaded.corpus.claims.iter().find(|c| c.id == "forward-500-times-jail").unwrap().variants[0];
+    let text = claim_toml("test-warnings")
+        .replace("\"测试谣言的第二种说法，收到请转发\"", &format!("{taken:?}"))
+        .replace("article = \"13\"", "article = \"12\"");
+    write(corpus.path(), "claims/test-warnings.toml", &text);
+    let out = app.reindex(corpus.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("test-warnings.toml:5: warning: this variant also belongs to claim `forward-500-times-jail`"), "{stderr}");
+    assert!(stderr.contains("test-warnings.toml:13: warning: cybersecurity-law article 12 was renumbered; cite article 13"), "{stderr}");
+    app.wait_for_new_generation(&before).await;
+    let c = app.get("/api/v1/claims/test-warnings").await.json();
+    assert_eq!(c["regulations"][0]["article"], "13", "the old number resolves to the current article");
+}
