@@ -7,4 +7,4 @@ mod validate;
 
 pub use load::{Diagnostic, LoadErrors, Loaded, load};
 pub use model::{Article, Category, Claim, Corpus, Rating, Regulation, RegulationRef, Source};
-pub use validate::{parse_date, today};
+pub use validate::parse_date;

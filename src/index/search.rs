@@ -75,9 +75,4 @@ impl Snapshot {
             })
             .collect())
     }
-
-    /// Number of documents (variants) in the tantivy index.
-    pub fn num_docs(&self) -> u64 {
-        self.searcher.num_docs()
-    }
 }
