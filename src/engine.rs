@@ -23,6 +23,9 @@ pub struct Engine {
     claim_ix: HashMap<String, usize>,
     reg_ix: HashMap<String, usize>,
     model: Model,
+    /// Normalized title, summary, variants and keywords of each claim, for `/claims?q=`; built on
+    /// the first search, not at load.
+    search_texts: std::sync::OnceLock<Vec<String>>,
 }
 
 /// What `/healthz` reports.
@@ -46,7 +49,7 @@ impl Engine {
         let table = VariantTable::build(&snapshot.corpus);
         let claim_ix = snapshot.corpus.claims.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
         let reg_ix = snapshot.corpus.regulations.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
-        Engine { snapshot, table, claim_ix, reg_ix, model: Model::default() }
+        Engine { snapshot, table, claim_ix, reg_ix, model: Model::default(), search_texts: std::sync::OnceLock::new() }
     }
 
     /// Score with another model (for measuring in `piyao eval --model`).
@@ -69,6 +72,23 @@ impl Engine {
 
     pub fn regulation(&self, id: &str) -> Option<&Regulation> {
         self.reg_ix.get(id).map(|&i| &self.snapshot.corpus.regulations[i])
+    }
+
+    /// Claims containing every word of `query`, compared after normalization on both sides (so
+    /// Traditional, full-width and confusable characters find the same claims), in corpus order.
+    pub fn search_claims(&self, query: &str) -> Vec<&Claim> {
+        let terms: Vec<String> = crate::text::normalize(query).as_string().split_whitespace().map(str::to_string).collect();
+        let texts = self.search_texts.get_or_init(|| {
+            self.corpus()
+                .claims
+                .iter()
+                .map(|c| {
+                    let fields = std::iter::once(&c.title).chain([&c.summary]).chain(&c.variants).chain(&c.keywords);
+                    fields.map(|f| crate::text::normalize(f).as_string()).collect::<Vec<_>>().join(" ")
+                })
+                .collect()
+        });
+        self.corpus().claims.iter().zip(texts).filter(|(_, t)| terms.iter().all(|w| t.contains(w.as_str()))).map(|(c, _)| c).collect()
     }
 
     /// Claims that cite a regulation, in corpus order.

@@ -1,7 +1,8 @@
 //! `/claims`: browse and search the corpus (category filter, text search, 20 per page), and
 //! `/claims/{id}`: one debunk in full, with schema.org ClaimReview JSON-LD for search engines.
 //!
-//! Search is a plain substring filter over title, summary, variants and keywords, not the
+//! Search is a plain substring filter over title, summary, variants and keywords (normalized on
+//! both sides, `Engine::search_claims`), not the
 //! engine's `check`. Browsing needs predictable, complete, paginable results: everyone typing 微信
 //! expects every debunk that mentions 微信. The matcher instead scores a whole forwarded message
 //! against variants with thresholds tuned for forwards, so a two-character query would fall below
@@ -35,8 +36,6 @@ pub struct ListQuery {
 pub struct Filter {
     /// The search text as typed (shown back in the search box).
     pub q: String,
-    /// Lowercased, width-folded, simplified search terms; a claim must contain all of them.
-    terms: Vec<String>,
     pub category: Option<Category>,
     pub page: usize,
 }
@@ -44,9 +43,6 @@ pub struct Filter {
 impl Filter {
     fn parse(query: ListQuery) -> Result<Filter, WebError> {
         let q = query.q.unwrap_or_default().trim().to_string();
-        // The same normalization as checking (Traditional → Simplified, full-width → ASCII,
-        // lowercase); punctuation becomes spaces, which separate terms.
-        let terms = crate::text::normalize(&q).as_string().split_whitespace().map(str::to_string).collect();
         let category = match query.category.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
             Some(c) => Some(Category::parse(c).ok_or_else(|| WebError::BadQuery(format!("unknown category `{c}`")))?),
@@ -55,25 +51,11 @@ impl Filter {
             None => 1,
             Some(p) => p.parse::<usize>().ok().filter(|&n| n >= 1).ok_or_else(|| WebError::BadQuery(format!("page must be a number from 1, got `{p}`")))?,
         };
-        Ok(Filter { q, terms, category, page })
+        Ok(Filter { q, category, page })
     }
 
     fn in_category(&self, c: &Claim) -> bool {
         self.category.is_none() || c.category == self.category
-    }
-
-    fn matches_text(&self, c: &Claim) -> bool {
-        if self.terms.is_empty() {
-            return true;
-        }
-        let haystack = std::iter::once(&c.title)
-            .chain([&c.summary])
-            .chain(&c.variants)
-            .chain(&c.keywords)
-            .map(|s| s.to_lowercase())
-            .collect::<Vec<_>>()
-            .join("\n");
-        self.terms.iter().all(|t| haystack.contains(t.as_str()))
     }
 
     /// The `/claims` URL for this search on `page`, with `category` in place of the current one.
@@ -129,13 +111,14 @@ struct ClaimsPage {
 pub async fn browse(state: web::Data<AppState>, req: HttpRequest) -> Result<ClaimsPage, WebError> {
     let filter = Filter::parse(query(&req)?)?;
     let engine = engine(&state)?;
-    ClaimsPage::new(&state, filter, &engine.corpus().claims)
+    // words of the query, normalized on both sides like a check (Engine::search_claims)
+    let by_text = if filter.q.is_empty() { engine.corpus().claims.iter().collect() } else { engine.search_claims(&filter.q) };
+    ClaimsPage::new(&state, filter, by_text)
 }
 
 impl ClaimsPage {
     /// The requested page of `claims` under `filter`; a page past the last one does not exist.
-    fn new(state: &AppState, filter: Filter, claims: &[Claim]) -> Result<ClaimsPage, WebError> {
-        let by_text: Vec<&Claim> = claims.iter().filter(|c| filter.matches_text(c)).collect();
+    fn new(state: &AppState, filter: Filter, by_text: Vec<&Claim>) -> Result<ClaimsPage, WebError> {
         let categories = category_links(&filter, &by_text);
 
         // Newest debunks first; undated ones last, in corpus order.
@@ -259,7 +242,7 @@ mod tests {
     #[test]
     fn parses_and_rebuilds_the_query() {
         let f = filter(" 微信 封號 ", Some("platform"), Some("2")).unwrap();
-        assert_eq!(f.terms, ["微信", "封号"]);
+        assert_eq!(f.q, "微信 封號");
         assert_eq!(f.url(f.category, 3), "/claims?q=%E5%BE%AE%E4%BF%A1%20%E5%B0%81%E8%99%9F&category=platform&page=3");
         assert_eq!(f.url(None, 1), "/claims?q=%E5%BE%AE%E4%BF%A1%20%E5%B0%81%E8%99%9F");
         assert!(filter("", Some("nonsense"), None).is_err());

@@ -188,6 +188,9 @@ async fn claims_search_finds_by_words_in_any_script() {
         let html = page(&app, &format!("/claims?q={q}")).await;
         assert!(listed_claims(&html).contains(&"wechat-purge-notice-2022".to_string()), "{q}: {html}");
     }
+    // regression: "地震" must still find claims after 地 is folded with 的 by normalization
+    let html = page(&app, "/claims?q=%E5%9C%B0%E9%9C%87").await;
+    assert!(listed_claims(&html).contains(&"exact-earthquake-prediction-rumor".to_string()), "{html}");
     let html = page(&app, "/claims?q=%E5%B0%81%E5%8F%B7&category=health").await;
     assert!(listed_claims(&html).is_empty() && html.contains("没有找到相符的辟谣"), "{html}");
     assert!(html.contains("未收录 ≠ 属实"));
