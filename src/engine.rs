@@ -124,7 +124,7 @@ impl Engine {
                     paraphrased: art.paraphrased,
                     formerly: art.formerly.clone(),
                     url: reg.url.clone(),
-                    permalink: format!("/regulations/{}#art-{}", reg.id, art.number),
+                    permalink: format!("/regulations/{}#{}", reg.id, art.anchor()),
                 })
             })
             .collect()

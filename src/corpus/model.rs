@@ -168,6 +168,14 @@ pub struct Article {
     pub paraphrased: bool,
 }
 
+impl Article {
+    /// Fragment id of the article on its regulation's page: `art-13`, `art-291-1` (numbers are
+    /// validated as digits joined by one hyphen, so they are safe in an id).
+    pub fn anchor(&self) -> String {
+        format!("art-{}", self.number)
+    }
+}
+
 /// A law, regulation or judicial interpretation.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Regulation {

@@ -90,7 +90,7 @@ impl RegulationPage {
             .articles
             .iter()
             .map(|a| ArticleView {
-                anchor: article_anchor(&a.number),
+                anchor: a.anchor(),
                 cited_by: citing.iter().filter(|c| cites(c, &a.number)).map(|c| (c.id.clone(), c.title.clone())).collect(),
                 article: a.clone(),
             })
@@ -114,9 +114,3 @@ impl RegulationPage {
     }
 }
 
-/// The fragment id of an article: `art-13`, `art-291-1`. Article numbers are validated at load
-/// time as digits joined by one hyphen, so they are already safe in an id; this is the one place
-/// that spells the prefix the engine's article permalinks (`/regulations/{id}#art-{number}`) use.
-fn article_anchor(number: &str) -> String {
-    format!("art-{number}")
-}
