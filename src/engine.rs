@@ -9,9 +9,10 @@ use serde::Serialize;
 
 use crate::corpus::{Claim, Corpus, Regulation};
 use crate::index::{IndexRoot, Snapshot};
-use crate::matcher::{self, Level, Message, Model, VariantTable};
-use crate::message::{Limit, MessageText};
-use crate::verdict::{ArticleRef, CheckResponse, Match, Segment, Verdict};
+use crate::links;
+use crate::matcher::{self, Level, Analysed, Model, VariantTable};
+use crate::input::{Limit, MessageText};
+use crate::response::{ArticleRef, CheckResponse, Difference, Match, Segment, Verdict};
 
 /// Variants fetched from the index before re-scoring.
 const CANDIDATES: usize = 50;
@@ -124,15 +125,15 @@ impl Engine {
                     paraphrased: art.paraphrased,
                     formerly: art.formerly.clone(),
                     url: reg.url.clone(),
-                    permalink: format!("/regulations/{}#{}", reg.id, art.anchor()),
+                    permalink: links::article_path(&reg.id, &art.anchor()),
                 })
             })
             .collect()
     }
 
     /// Ranked claims for a message with their scores (for `check` and for `piyao eval`).
-    pub fn rank(&self, text: &str) -> Result<(Message, Vec<matcher::Scored>)> {
-        let msg = Message::analyse(text, &self.table);
+    pub fn rank(&self, text: &str) -> Result<(Analysed, Vec<matcher::Scored>)> {
+        let msg = Analysed::new(text, &self.table);
         let (grams, words) = matcher::query_terms(&msg, &self.table);
         let hits = self.snapshot.candidates(&grams, &words, CANDIDATES)?;
         let ids: Vec<u32> = hits.into_iter().map(|(v, _)| v).collect();
@@ -143,7 +144,7 @@ impl Engine {
     /// Evidence for every candidate variant of a message, as (claim position, evidence): for
     /// measuring scoring formulas offline (`piyao eval --features`).
     pub fn candidate_evidence(&self, text: &str) -> Result<Vec<(u32, matcher::Evidence)>> {
-        let msg = Message::analyse(text, &self.table);
+        let msg = Analysed::new(text, &self.table);
         let (grams, words) = matcher::query_terms(&msg, &self.table);
         let hits = self.snapshot.candidates(&grams, &words, CANDIDATES)?;
         Ok(hits
@@ -152,64 +153,105 @@ impl Engine {
             .collect())
     }
 
-    /// Check a message: verdict, matches, segments.
+    /// Check a message: verdict, matches (each with its stance and differences), segments.
     pub fn check(&self, text: &MessageText, limit: Limit) -> Result<CheckResponse> {
         let started = Instant::now();
         let (msg, ranked) = self.rank(text.as_str())?;
-        let shown: Vec<&matcher::Scored> =
-            ranked.iter().filter(|s| s.level().is_some()).take(limit.get()).collect();
+        let mut message_details: Option<Vec<matcher::Detail>> = None;
+        let shown: Vec<Assessed> = ranked
+            .iter()
+            .filter(|s| s.level().is_some())
+            .take(limit.get())
+            .map(|s| self.assess(&msg, s, &mut message_details))
+            .collect();
 
-        let best = shown.first().and_then(|s| s.level().filter(|l| l.decides()).map(|_| *s));
-        let verdict = best.map_or(Verdict::Unknown, |s| Verdict::from_rating(self.corpus().claims[s.claim as usize].rating));
+        let best = shown.iter().find(|a| a.level.decides());
+        let verdict = best.map_or(Verdict::Unknown, |a| Verdict::from_rating(self.corpus().claims[a.scored.claim as usize].rating));
         let top_score = ranked.first().map_or(0.0, |s| s.score);
-        let confidence = if best.is_some() { top_score } else { 1.0 - top_score };
+        let confidence = best.map_or(1.0 - top_score, |a| a.scored.score);
+        let stance = best.map(|a| a.stance);
 
-        let matches: Vec<Match> = shown.iter().map(|s| self.to_match(&msg, s)).collect();
-
-        let accepted: Vec<&matcher::Scored> = shown.iter().copied().filter(|s| s.level().is_some_and(Level::decides)).collect();
-        let entries: Vec<&matcher::VariantEntry> = accepted.iter().map(|s| &self.table.variants[s.variant as usize]).collect();
+        let accepted: Vec<&Assessed> = shown.iter().filter(|a| a.level.decides()).collect();
+        let entries: Vec<&matcher::VariantEntry> = accepted.iter().map(|a| &self.table.variants[a.scored.variant as usize]).collect();
         let segments = matcher::segments(text.as_str(), &msg, &entries, &self.table)
             .into_iter()
             .map(|p| Segment {
                 start: p.span.start,
                 end: p.span.end,
-                claim_id: p.claim.map(|k| self.corpus().claims[accepted[k].claim as usize].id.clone()),
+                claim_id: p.claim.map(|k| self.corpus().claims[accepted[k].scored.claim as usize].id.clone()),
             })
             .collect();
+        let matches: Vec<Match> = shown.iter().map(|a| self.to_match(&msg, a)).collect();
 
         Ok(CheckResponse {
             verdict,
             label: verdict.label().to_string(),
             confidence: round3(confidence),
             matches,
+            stance,
             segments,
             took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
         })
     }
 
-    fn to_match(&self, msg: &Message, s: &matcher::Scored) -> Match {
+    /// Stance and changed details of one match; a match whose key details conflict is at most
+    /// `related`. The message's own details are found once, on the first match that needs them.
+    fn assess<'a>(&self, msg: &Analysed, s: &'a matcher::Scored, message_details: &mut Option<Vec<matcher::Detail>>) -> Assessed<'a> {
+        let entry = &self.table.variants[s.variant as usize];
+        let claim = &self.corpus().claims[s.claim as usize];
+        let variant = crate::text::normalize(claim.variants.get(entry.ordinal as usize).map_or("", String::as_str));
+        let covered = matcher::covered(msg, entry);
+        let stance = matcher::stance(&msg.norm.chars, &covered, &variant.chars);
+        let mine = message_details.get_or_insert_with(|| matcher::details(&msg.norm.chars));
+        let conflicts = matcher::conflicts(&variant.chars, &matcher::details(&variant.chars), &msg.norm.chars, mine);
+        let level = s.level().unwrap_or(Level::Related);
+        let level = if conflicts.is_empty() { level } else { Level::Related };
+        Assessed { scored: s, level, stance, conflicts }
+    }
+
+    fn to_match(&self, msg: &Analysed, a: &Assessed) -> Match {
+        let s = a.scored;
         let claim = &self.corpus().claims[s.claim as usize];
         let entry = &self.table.variants[s.variant as usize];
         let matched_text = claim.variants.get(entry.ordinal as usize).cloned().unwrap_or_default();
+        let differences = a
+            .conflicts
+            .iter()
+            .map(|c| {
+                let (start, end) = msg.norm.origin_span(c.start, c.end);
+                Difference { kind: c.kind, claim: c.claim.clone(), message: c.message.clone(), start, end }
+            })
+            .collect();
         Match {
             claim_id: claim.id.clone(),
             title: claim.title.clone(),
             rating: claim.rating,
             label: claim.rating.label().to_string(),
-            level: s.level().unwrap_or(Level::Related),
+            level: a.level,
             score: round3(s.score),
             matched_text,
             summary: claim.summary.clone(),
             explanation: claim.explanation.clone(),
             url: claim.primary_url().map(str::to_string),
-            permalink: format!("/claims/{}", claim.id),
+            permalink: links::claim_path(&claim.id),
             category: claim.category.map(|c| c.as_str().to_string()),
             published: claim.published.clone(),
             sources: claim.sources.clone(),
             regulations: self.article_refs(claim),
             highlights: matcher::highlights(msg, entry),
+            stance: a.stance,
+            differences,
         }
     }
+}
+
+/// A shown match after reading what the message does with it.
+struct Assessed<'a> {
+    scored: &'a matcher::Scored,
+    /// The score's level, capped at `related` when key details conflict.
+    level: Level,
+    stance: matcher::Stance,
+    conflicts: Vec<matcher::Conflict>,
 }
 
 fn round3(x: f32) -> f32 {

@@ -1,17 +1,24 @@
 //! piyao (辟谣): checks messages forwarded in Chinese group chats against a corpus of debunks.
+//!
+//! The engine (`corpus`, `text`, `index`, `matcher`, `engine`, `live`) knows nothing of HTTP;
+//! the surfaces (`api`, `web`, `wechat`, `cli`) parse input, call `LiveEngine::check` and
+//! translate; `server` assembles the surfaces into one actix application.
 
 pub mod api;
 pub mod cli;
 pub mod config;
 pub mod corpus;
 pub mod engine;
+pub mod error_code;
 pub mod index;
+pub mod input;
+pub mod links;
 pub mod live;
 pub mod matcher;
-pub mod message;
-pub mod noise;
+pub mod reply;
+pub mod response;
 pub mod server;
+pub mod state;
 pub mod text;
-pub mod verdict;
 pub mod web;
 pub mod wechat;

@@ -10,11 +10,12 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::error::{ApiError, ErrorDetail};
-use crate::engine::Engine;
-use crate::message::{InputError, Limit, MessageText};
-use crate::server::AppState;
-use crate::verdict::CheckResponse;
+use super::error::{ApiError, input_code};
+use crate::error_code::ErrorDetail;
+use crate::live::LiveEngine;
+use crate::input::{InputError, Limit, MessageText};
+use crate::state::AppState;
+use crate::response::CheckResponse;
 
 /// Most items in one batch.
 pub const MAX_BATCH_ITEMS: usize = 100;
@@ -92,17 +93,18 @@ impl Batch {
         Ok(Batch { limit, items })
     }
 
-    /// Check every accepted item; blocking, so run it off the async runtime.
-    fn run(self, engine: &Engine) -> anyhow::Result<Vec<BatchResult>> {
-        self.items
+    /// Check every accepted item on the live engine; refused items keep their error.
+    async fn run(self, live: &LiveEngine) -> Result<Vec<BatchResult>, ApiError> {
+        let texts: Vec<MessageText> = self.items.iter().filter_map(|(_, t)| t.as_ref().ok().cloned()).collect();
+        let mut responses = live.check_many(texts, self.limit).await?.into_iter();
+        Ok(self
+            .items
             .into_iter()
-            .map(|(id, text)| {
-                Ok(match text {
-                    Ok(text) => BatchResult::Checked(CheckedItem { id, response: engine.check(&text, self.limit)? }),
-                    Err(e) => BatchResult::Failed(FailedItem { id, error: ApiError::Input(e).body().error }),
-                })
+            .map(|(id, text)| match text {
+                Ok(_) => BatchResult::Checked(CheckedItem { id, response: responses.next().expect("one response per accepted item") }),
+                Err(e) => BatchResult::Failed(FailedItem { id, error: ErrorDetail::new(input_code(&e), e.to_string()) }),
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -110,17 +112,13 @@ impl Batch {
     responses(
         (status = 200, description = "one result per item, in request order", body = BatchResponse),
         (status = 400, description = "`empty_batch`, `too_many_items`, `empty_id`, `invalid_limit`, `invalid_json`, \
-            `invalid_request`", body = super::error::ErrorBody),
-        (status = 413, description = "`payload_too_large` (the body is over 4 MiB)", body = super::error::ErrorBody),
-        (status = 415, description = "`unsupported_media_type`", body = super::error::ErrorBody),
-        (status = 503, description = "`index_unavailable`", body = super::error::ErrorBody)))]
+            `invalid_request`", body = crate::error_code::ErrorBody),
+        (status = 413, description = "`payload_too_large` (the body is over 4 MiB)", body = crate::error_code::ErrorBody),
+        (status = 415, description = "`unsupported_media_type`", body = crate::error_code::ErrorBody),
+        (status = 503, description = "`index_unavailable`", body = crate::error_code::ErrorBody)))]
 pub async fn check_batch(state: web::Data<AppState>, body: web::Json<BatchRequest>) -> Result<HttpResponse, ApiError> {
     let batch = Batch::parse(body.into_inner())?;
-    let engine = state.live.get().ok_or(ApiError::IndexUnavailable)?;
-    let results = web::block(move || batch.run(&engine))
-        .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("batch task failed: {e}")))?
-        .map_err(ApiError::Internal)?;
+    let results = batch.run(&state.live).await?;
     Ok(HttpResponse::Ok().json(BatchResponse { results }))
 }
 
@@ -134,7 +132,7 @@ mod tests {
 
     #[test]
     fn bad_items_are_kept_with_their_error() {
-        let long = "谣".repeat(crate::message::MAX_CHARS + 1);
+        let long = "谣".repeat(crate::input::MAX_CHARS + 1);
         let batch = Batch::parse(request(&[("a", "清查封号"), ("b", "  "), ("a", &long)], None)).unwrap();
         let ids: Vec<&str> = batch.items.iter().map(|(id, _)| id.as_str()).collect();
         assert_eq!(ids, ["a", "b", "a"]);
@@ -145,7 +143,7 @@ mod tests {
 
     #[test]
     fn whole_request_errors() {
-        let code = |r: BatchRequest| Batch::parse(r).err().map(|e| e.code());
+        let code = |r: BatchRequest| Batch::parse(r).err().map(|e| e.code().as_str());
         assert_eq!(code(request(&[], None)), Some("empty_batch"));
         let many: Vec<(&str, &str)> = vec![("x", "t"); MAX_BATCH_ITEMS + 1];
         assert_eq!(code(request(&many, None)), Some("too_many_items"));

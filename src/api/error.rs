@@ -1,11 +1,13 @@
-//! The JSON API's one error type: every failure a client can see, with a stable snake_case code
-//! and the HTTP status it maps to. Internal failures are logged and shown only as `internal`.
+//! The JSON API's one error type: every failure a client can see, mapped into the shared
+//! `ErrorCode` table (status and stable code). Internal failures are logged and shown only as
+//! `internal`.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
-use serde::{Deserialize, Serialize};
 
-use crate::message::InputError;
+use crate::error_code::{ErrorBody, ErrorCode};
+use crate::input::InputError;
+use crate::live::CheckError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -31,74 +33,62 @@ pub enum ApiError {
     EmptyBatch,
     #[error("`items[{index}].id` is empty: give every item a non-empty id to match its result")]
     EmptyItemId { index: usize },
-    #[error("the index is not ready: run `piyao reindex` (the server picks it up without a restart)")]
-    IndexUnavailable,
-    #[error("internal error; it has been logged")]
-    Internal(#[source] anyhow::Error),
+    #[error(transparent)]
+    Check(#[from] CheckError),
 }
 
 impl ApiError {
-    /// The stable code clients switch on.
-    pub fn code(&self) -> &'static str {
+    /// The row of the error table this error maps to.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::Input(InputError::Empty) => "empty_text",
-            ApiError::Input(InputError::TooLong { .. }) => "text_too_long",
-            ApiError::Input(InputError::BadLimit(_)) => "invalid_limit",
-            ApiError::InvalidJson(_) => "invalid_json",
-            ApiError::InvalidRequest(_) => "invalid_request",
-            ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::PayloadTooLarge { .. } => "payload_too_large",
-            ApiError::ClaimNotFound(_) => "claim_not_found",
-            ApiError::RegulationNotFound(_) => "regulation_not_found",
-            ApiError::RouteNotFound(_) => "not_found",
-            ApiError::TooManyItems(_) => "too_many_items",
-            ApiError::EmptyBatch => "empty_batch",
-            ApiError::EmptyItemId { .. } => "empty_id",
-            ApiError::IndexUnavailable => "index_unavailable",
-            ApiError::Internal(_) => "internal",
+            ApiError::Input(e) => input_code(e),
+            ApiError::InvalidJson(_) => ErrorCode::InvalidJson,
+            ApiError::InvalidRequest(_) => ErrorCode::InvalidRequest,
+            ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            ApiError::ClaimNotFound(_) => ErrorCode::ClaimNotFound,
+            ApiError::RegulationNotFound(_) => ErrorCode::RegulationNotFound,
+            ApiError::RouteNotFound(_) => ErrorCode::NotFound,
+            ApiError::TooManyItems(_) => ErrorCode::TooManyItems,
+            ApiError::EmptyBatch => ErrorCode::EmptyBatch,
+            ApiError::EmptyItemId { .. } => ErrorCode::EmptyId,
+            ApiError::Check(e) => check_code(e),
         }
     }
 
-    pub fn body(&self) -> ErrorBody {
-        ErrorBody { error: ErrorDetail { code: self.code().to_string(), message: self.to_string() } }
+    pub fn index_unavailable() -> ApiError {
+        ApiError::Check(CheckError::IndexUnavailable)
+    }
+}
+
+/// The code of a refused message or limit (also used per item in a batch).
+pub fn input_code(e: &InputError) -> ErrorCode {
+    match e {
+        InputError::Empty => ErrorCode::EmptyText,
+        InputError::TooLong { .. } => ErrorCode::TextTooLong,
+        InputError::BadLimit(_) => ErrorCode::InvalidLimit,
+    }
+}
+
+/// The code of a check that could not be answered.
+pub fn check_code(e: &CheckError) -> ErrorCode {
+    match e {
+        CheckError::IndexUnavailable => ErrorCode::IndexUnavailable,
+        CheckError::Internal(_) => ErrorCode::Internal,
     }
 }
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::Input(InputError::TooLong { .. }) | ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Input(_)
-            | ApiError::InvalidJson(_)
-            | ApiError::InvalidRequest(_)
-            | ApiError::TooManyItems(_)
-            | ApiError::EmptyBatch
-            | ApiError::EmptyItemId { .. } => StatusCode::BAD_REQUEST,
-            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::ClaimNotFound(_) | ApiError::RegulationNotFound(_) | ApiError::RouteNotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::IndexUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let ApiError::Internal(e) = self {
+        if let ApiError::Check(CheckError::Internal(e)) = self {
             tracing::error!(error = format!("{e:#}"), "internal error");
         }
-        HttpResponse::build(self.status_code()).json(self.body())
+        HttpResponse::build(self.status_code()).json(ErrorBody::new(self.code(), self.to_string()))
     }
-}
-
-/// `{"error": {"code": "…", "message": "…"}}`
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ErrorBody {
-    pub error: ErrorDetail,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ErrorDetail {
-    pub code: String,
-    pub message: String,
 }
 
 /// Map actix's JSON extractor failures to our codes.

@@ -6,8 +6,9 @@ use serde::Serialize;
 use super::error::ApiError;
 use crate::corpus::{Claim, Regulation};
 use crate::engine::IndexStats;
-use crate::server::AppState;
-use crate::verdict::ArticleRef;
+use crate::links;
+use crate::state::AppState;
+use crate::response::ArticleRef;
 
 /// A claim with its cited articles resolved.
 #[derive(Serialize, utoipa::ToSchema)]
@@ -26,22 +27,22 @@ pub struct ClaimResponse<'a> {
     responses(
         (status = 200, description = "the claim with its cited articles; with `format=claimreview` (or \
             `Accept: application/ld+json`) a schema.org ClaimReview as `application/ld+json` instead", body = ClaimResponse),
-        (status = 404, description = "`claim_not_found`", body = super::error::ErrorBody),
-        (status = 503, description = "`index_unavailable`", body = super::error::ErrorBody)))]
+        (status = 404, description = "`claim_not_found`", body = crate::error_code::ErrorBody),
+        (status = 503, description = "`index_unavailable`", body = crate::error_code::ErrorBody)))]
 #[get("/claims/{id}")]
 pub async fn claim(state: web::Data<AppState>, id: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let engine = state.live.get().ok_or(ApiError::IndexUnavailable)?;
+    let engine = state.live.get().ok_or(ApiError::index_unavailable())?;
     let claim = engine.claim(&id).ok_or_else(|| ApiError::ClaimNotFound(id.to_string()))?;
     let wants_ld = req.query_string().split('&').any(|p| p == "format=claimreview")
         || req.headers().get("accept").and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("application/ld+json"));
     if wants_ld {
-        let doc = crate::corpus::claimreview::to_claimreview(claim, &state.public_url);
+        let doc = crate::corpus::claimreview::to_claimreview(claim, &state.links);
         return Ok(HttpResponse::Ok().content_type("application/ld+json; charset=utf-8").json(doc));
     }
     Ok(HttpResponse::Ok().json(ClaimResponse {
         claim,
         label: claim.rating.label(),
-        permalink: format!("/claims/{}", claim.id),
+        permalink: links::claim_path(&claim.id),
         articles: engine.article_refs(claim),
     }))
 }
@@ -59,15 +60,15 @@ pub struct RegulationResponse<'a> {
 #[utoipa::path(get, path = "/api/v1/regulations/{id}", params(("id" = String, Path, description = "regulation id")),
     responses(
         (status = 200, description = "the regulation and the claims that cite it", body = RegulationResponse),
-        (status = 404, description = "`regulation_not_found`", body = super::error::ErrorBody),
-        (status = 503, description = "`index_unavailable`", body = super::error::ErrorBody)))]
+        (status = 404, description = "`regulation_not_found`", body = crate::error_code::ErrorBody),
+        (status = 503, description = "`index_unavailable`", body = crate::error_code::ErrorBody)))]
 #[get("/regulations/{id}")]
 pub async fn regulation(state: web::Data<AppState>, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
-    let engine = state.live.get().ok_or(ApiError::IndexUnavailable)?;
+    let engine = state.live.get().ok_or(ApiError::index_unavailable())?;
     let regulation = engine.regulation(&id).ok_or_else(|| ApiError::RegulationNotFound(id.to_string()))?;
     Ok(HttpResponse::Ok().json(RegulationResponse {
         regulation,
-        permalink: format!("/regulations/{}", regulation.id),
+        permalink: links::regulation_path(&regulation.id),
         cited_by: engine.claims_citing(&regulation.id).into_iter().map(|c| c.id.clone()).collect(),
     }))
 }
@@ -82,9 +83,9 @@ pub struct Health {
 #[utoipa::path(get, path = "/healthz",
     responses(
         (status = 200, description = "the index is loaded", body = Health),
-        (status = 503, description = "`index_unavailable`: no index yet", body = super::error::ErrorBody)))]
+        (status = 503, description = "`index_unavailable`: no index yet", body = crate::error_code::ErrorBody)))]
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let engine = state.live.get().ok_or(ApiError::IndexUnavailable)?;
+    let engine = state.live.get().ok_or(ApiError::index_unavailable())?;
     Ok(HttpResponse::Ok().json(Health { status: "ok", index: engine.stats() }))
 }

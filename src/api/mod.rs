@@ -3,17 +3,15 @@
 
 mod batch;
 mod check;
-pub mod error;
+mod error;
 mod lookup;
 mod openapi;
 
 use actix_web::{guard, web};
 
-pub use check::{CheckRequest, run_check};
-pub use error::{ApiError, ErrorBody};
+pub use error::ApiError;
 
-/// Largest JSON body accepted (a 10,000-character message fits with room to spare).
-pub const MAX_BODY_BYTES: usize = 512 * 1024;
+use crate::input::MAX_BODY_BYTES;
 
 /// Mount the API routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -5,7 +5,7 @@
 use actix_web::{HttpResponse, get};
 use utoipa::OpenApi;
 
-use super::error::{ErrorBody, ErrorDetail};
+use crate::error_code::{ErrorBody, ErrorDetail};
 use super::{batch, check, lookup};
 
 #[derive(OpenApi)]

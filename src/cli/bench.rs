@@ -1,11 +1,27 @@
 //! `piyao bench`: check latency over real HTTP against a running server, from a query file.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use clap::Args;
 
-pub fn run(url: &str, queries: &Path, requests: usize, concurrency: usize) -> Result<i32> {
+#[derive(Debug, Clone, Args)]
+pub struct BenchCommand {
+    /// Base URL of the server.
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    pub url: String,
+    /// JSONL file with `text` fields.
+    #[arg(long)]
+    pub queries: PathBuf,
+    #[arg(long, default_value_t = 2000)]
+    pub requests: usize,
+    #[arg(long, default_value_t = 4)]
+    pub concurrency: usize,
+}
+
+pub fn run(c: &BenchCommand) -> Result<i32> {
+    let (url, queries, requests, concurrency) = (c.url.as_str(), c.queries.as_path(), c.requests, c.concurrency);
     let text = std::fs::read_to_string(queries).with_context(|| format!("reading {}", queries.display()))?;
     let texts: Vec<String> = text
         .lines()

@@ -7,10 +7,27 @@ use anyhow::{Context, Result, bail};
 use crate::config::IndexArgs;
 use crate::engine::Engine;
 use crate::index::IndexRoot;
-use crate::message::{Limit, MessageText};
+use crate::links::{self, Links};
+use crate::reply::{Audience, Reply};
+use crate::input::{Limit, MessageText};
 
-pub fn run(text: Option<String>, json: bool, limit: Option<i64>, index: &IndexArgs) -> Result<i32> {
-    let raw = match text {
+#[derive(Debug, Clone, clap::Args)]
+pub struct CheckCommand {
+    /// The message; read from stdin when absent.
+    pub text: Option<String>,
+    /// Print exactly what `POST /api/v1/check` returns.
+    #[arg(long)]
+    pub json: bool,
+    /// Number of matches, 1 to 20.
+    #[arg(long)]
+    pub limit: Option<i64>,
+    #[command(flatten)]
+    pub index: IndexArgs,
+}
+
+pub fn run(c: &CheckCommand) -> Result<i32> {
+    let (json, limit, index) = (c.json, c.limit, &c.index);
+    let raw = match c.text.clone() {
         Some(t) => t,
         None => {
             let mut s = String::new();
@@ -34,12 +51,11 @@ pub fn run(text: Option<String>, json: bool, limit: Option<i64>, index: &IndexAr
         println!("{}", serde_json::to_string_pretty(&r)?);
         return Ok(0);
     }
-    println!("【{}】 confidence {:.2}", r.label, r.confidence);
-    if r.matches.is_empty() {
-        println!("未收录：辟谣库中没有相符的记录（这不代表属实）。");
-    }
+    // the same words a WeChat user reads, then what a terminal has room for
+    println!("{}", Reply::compose(&r, &Links::default(), Audience::Asker, None).text);
+    println!("\nconfidence {:.2}", r.confidence);
     for m in &r.matches {
-        println!("\n{} [{} · {:?} · {:.3}]  /claims/{}", m.title, m.label, m.level, m.score, m.claim_id);
+        println!("\n{} [{} · {:?} · {:.3}]  {}", m.title, m.label, m.level, m.score, links::claim_path(&m.claim_id));
         println!("  真相：{}", m.summary);
         for s in &m.sources {
             println!("  来源：{} 《{}》 {} {}", s.publisher, s.title, s.date.as_deref().unwrap_or(""), s.url.as_deref().unwrap_or(""));

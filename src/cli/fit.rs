@@ -243,7 +243,18 @@ fn fmt(v: &[f32]) -> String {
     v.iter().map(|c| format!("{c:.3}")).collect::<Vec<_>>().join(", ")
 }
 
-pub fn run(paths: &[PathBuf], threshold: f32) -> Result<i32> {
+#[derive(Debug, Clone, clap::Args)]
+pub struct FitCommand {
+    /// Feature files written by `piyao eval --features`.
+    #[arg(long = "features", required = true)]
+    pub features: Vec<PathBuf>,
+    /// Score threshold for the per-signal comparison.
+    #[arg(long, default_value_t = crate::matcher::SIMILAR)]
+    pub threshold: f32,
+}
+
+pub fn run(c: &FitCommand) -> Result<i32> {
+    let (paths, threshold) = (c.features.as_slice(), c.threshold);
     let queries = read(paths)?;
     // every file counts the same, however many queries it has
     let weights: Vec<f32> =

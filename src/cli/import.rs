@@ -1,13 +1,25 @@
 //! `piyao import --claimreview FILE`: ClaimReview JSON-LD from other fact-checkers → corpus JSONL.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use clap::Args;
 
 use crate::corpus::claimreview;
 
-pub fn run(file: &Path, output: Option<&Path>) -> Result<i32> {
+#[derive(Debug, Clone, Args)]
+pub struct ImportCommand {
+    /// The ClaimReview file.
+    #[arg(long)]
+    pub claimreview: PathBuf,
+    /// Output file (default: stdout).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+pub fn run(c: &ImportCommand) -> Result<i32> {
+    let (file, output) = (c.claimreview.as_path(), c.output.as_deref());
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
     let objects = match claimreview::read_objects(&text) {
         Ok(o) => o,

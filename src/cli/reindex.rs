@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 
 use anyhow::Result;
+use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::config::{CorpusArgs, IndexArgs};
@@ -31,8 +32,16 @@ pub fn load_corpus(args: &CorpusArgs) -> Option<Corpus> {
     }
 }
 
+#[derive(Debug, Clone, Args)]
+pub struct ReindexCommand {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    #[command(flatten)]
+    pub index: IndexArgs,
+}
+
 /// Build and publish, with a progress bar when stdout is a terminal.
-pub fn build(root: &IndexRoot, corpus: &Corpus) -> Result<BuildSummary> {
+pub fn build_with_progress(root: &IndexRoot, corpus: &Corpus) -> Result<BuildSummary> {
     let bar = if std::io::stdout().is_terminal() {
         let b = ProgressBar::new(corpus.variant_count() as u64);
         b.set_style(ProgressStyle::with_template("indexing {bar:30} {pos}/{len} variants").expect("static template"));
@@ -51,10 +60,15 @@ pub fn build(root: &IndexRoot, corpus: &Corpus) -> Result<BuildSummary> {
     summary
 }
 
-pub fn run(corpus: &CorpusArgs, index: &IndexArgs) -> Result<i32> {
+pub fn run(c: &ReindexCommand) -> Result<i32> {
+    build(&c.corpus, &c.index)
+}
+
+/// Load, validate, build and publish; 1 when the corpus has errors.
+pub fn build(corpus: &CorpusArgs, index: &IndexArgs) -> Result<i32> {
     let Some(c) = load_corpus(corpus) else { return Ok(1) };
     let root = IndexRoot::new(&index.index);
-    let s = build(&root, &c)?;
+    let s = build_with_progress(&root, &c)?;
     println!(
         "indexed {} claims, {} variants, {} regulations in {:.2} s → {} (live: {})",
         s.claims,

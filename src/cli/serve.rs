@@ -1,34 +1,52 @@
 //! `piyao serve`: serve the live index over HTTP, building it first if none exists.
 
-use std::net::TcpListener;
-use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
+use clap::Args;
 
 use crate::config::{CorpusArgs, IndexArgs, ServeArgs};
 use crate::index::IndexRoot;
-use crate::live::LiveEngine;
-use crate::server::{self, AppState};
+use crate::server::{Application, Settings};
 
-pub fn run(serve: &ServeArgs, index: &IndexArgs, corpus: &CorpusArgs) -> Result<i32> {
-    let root = IndexRoot::new(&index.index);
+#[derive(Debug, Clone, Args)]
+pub struct ServeCommand {
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    #[command(flatten)]
+    pub index: IndexArgs,
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+}
+
+pub fn run(c: &ServeCommand) -> Result<i32> {
+    let root = IndexRoot::new(&c.index.index);
     if root.current().is_none() {
-        eprintln!("no index at {}: building it from {:?}", root.path().display(), corpus.corpus);
-        if super::reindex::run(corpus, index)? != 0 {
+        eprintln!("no index at {}: building it from {:?}", root.path().display(), c.corpus.corpus);
+        if super::reindex::build(&c.corpus, &c.index)? != 0 {
             return Ok(1);
         }
     }
     crate::text::warm_up();
-    let live = Arc::new(LiveEngine::open(root).context("opening the index")?);
-    let listener = TcpListener::bind(&serve.bind).with_context(|| format!("binding {}", serve.bind))?;
-    let addr = listener.local_addr()?;
-    let state = AppState { live: live.clone(), public_url: serve.public_url.clone(), wechat_token: serve.wechat_token.clone() };
-    let reload = Duration::from_millis(serve.reload_ms.max(50));
+    let settings = Settings {
+        bind: c.serve.bind.clone(),
+        index: root,
+        public_url: c.serve.public_url.clone(),
+        wechat_token: c.serve.wechat_token.clone(),
+        reload_every: Duration::from_millis(c.serve.reload_ms.max(50)),
+    };
     actix_web::rt::System::new().block_on(async move {
-        server::spawn_reloader(live, reload);
-        eprintln!("piyao listening on http://{addr}");
-        server::run(listener, state)?.await
+        let app = Application::build(settings)?;
+        eprintln!("piyao listening on http://{}", app_address(&c.serve.bind, app.port()));
+        app.run_until_stopped().await.map_err(anyhow::Error::from)
     })?;
     Ok(0)
+}
+
+/// The bound address with the port actually chosen (for `--bind 127.0.0.1:0`).
+fn app_address(bind: &str, port: u16) -> String {
+    match bind.rsplit_once(':') {
+        Some((host, _)) => format!("{host}:{port}"),
+        None => format!("{bind}:{port}"),
+    }
 }

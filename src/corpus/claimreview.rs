@@ -7,6 +7,7 @@
 use serde_json::{Value, json};
 
 use super::model::{Claim, Rating, Source};
+use crate::links::{self, Links};
 
 pub const WORST: u8 = 1;
 pub const BEST: u8 = 5;
@@ -20,9 +21,10 @@ pub fn rating_value(r: Rating) -> u8 {
     }
 }
 
-/// A claim as ClaimReview JSON-LD. `base` is the public site URL (may be empty).
-pub fn to_claimreview(c: &Claim, base: &str) -> Value {
-    let page = format!("{}/claims/{}", base.trim_end_matches('/'), c.id);
+/// A claim as ClaimReview JSON-LD. Its `url` is absolute when a public URL is configured,
+/// otherwise the site path.
+pub fn to_claimreview(c: &Claim, links: &Links) -> Value {
+    let page = links.absolute_or_path(&links::claim_path(&c.id));
     let author = c.sources.first().map_or("piyao", |s| s.publisher.as_str());
     let mut doc = json!({
         "@context": "https://schema.org",
@@ -195,7 +197,7 @@ mod tests {
             sources: vec![Source { publisher: "上海辟谣平台".into(), title: "t".into(), url: None, date: None }],
             regulations: vec![],
         };
-        let doc = to_claimreview(&c, "https://piyao.example");
+        let doc = to_claimreview(&c, &crate::links::Links::new("https://piyao.example"));
         assert_eq!(doc["reviewRating"]["ratingValue"], 2);
         assert_eq!(doc["reviewRating"]["alternateName"], "误导");
         let back = from_claimreview(&doc).unwrap();

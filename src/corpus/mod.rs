@@ -6,5 +6,5 @@ mod model;
 mod validate;
 
 pub use load::{Diagnostic, LoadErrors, Loaded, load};
-pub use model::{Article, Category, Claim, Corpus, Rating, Regulation, RegulationRef, Source};
+pub use model::{Article, Category, Claim, Corpus, Rating, Regulation, RegulationRef, Source, VariantRef};
 pub use validate::parse_date;

@@ -211,8 +211,27 @@ pub struct Corpus {
     pub regulations: Vec<Regulation>,
 }
 
+/// One variant of one claim, as the index numbers them (see `Corpus::variants`).
+#[derive(Debug, Clone, Copy)]
+pub struct VariantRef<'a> {
+    /// Position of the claim in `Corpus::claims`.
+    pub claim: u32,
+    /// Position of the variant within its claim's `variants`.
+    pub ordinal: u32,
+    pub text: &'a str,
+}
+
 impl Corpus {
     pub fn variant_count(&self) -> usize {
         self.claims.iter().map(|c| c.variants.len()).sum()
+    }
+
+    /// Every variant of every claim, claim by claim. The index build numbers its documents in
+    /// this order and the matcher's tables are built in it, so a document number is a position
+    /// in this sequence.
+    pub fn variants(&self) -> impl Iterator<Item = VariantRef<'_>> {
+        self.claims.iter().enumerate().flat_map(|(ci, claim)| {
+            claim.variants.iter().enumerate().map(move |(vi, text)| VariantRef { claim: ci as u32, ordinal: vi as u32, text })
+        })
     }
 }

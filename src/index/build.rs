@@ -6,10 +6,10 @@ use std::time::Instant;
 use anyhow::{Context, Result};
 use tantivy::{Index, IndexWriter, TantivyDocument, doc};
 
+use super::analyzers;
 use super::schema;
 use super::store::IndexRoot;
 use crate::corpus::Corpus;
-use crate::text;
 
 /// File in each generation holding the validated corpus the index was built from.
 pub const CORPUS_FILE: &str = "corpus.json";
@@ -34,23 +34,21 @@ pub fn build(root: &IndexRoot, corpus: &Corpus, progress: &dyn Fn(u64, u64)) -> 
 
     let (schema, fields) = schema::build();
     let index = Index::create_in_dir(&dir, schema).context("creating tantivy index")?;
-    text::register(&index);
+    analyzers::register(&index);
     let mut writer: IndexWriter<TantivyDocument> = index.writer_with_num_threads(2, 128_000_000).context("opening index writer")?;
 
     let total = corpus.variant_count() as u64;
     let mut n: u64 = 0;
-    for claim in &corpus.claims {
-        let keywords = claim.keywords.join(" ");
-        for variant in &claim.variants {
-            writer.add_document(doc!(
-                fields.variant => n,
-                fields.grams => variant.as_str(),
-                fields.words => format!("{variant} {keywords}"),
-            ))?;
-            n += 1;
-            if n % 256 == 0 || n == total {
-                progress(n, total);
-            }
+    let keywords: Vec<String> = corpus.claims.iter().map(|c| c.keywords.join(" ")).collect();
+    for v in corpus.variants() {
+        writer.add_document(doc!(
+            fields.variant => n,
+            fields.grams => v.text,
+            fields.words => format!("{} {}", v.text, keywords[v.claim as usize]),
+        ))?;
+        n += 1;
+        if n % 256 == 0 || n == total {
+            progress(n, total);
         }
     }
     writer.commit().context("committing index")?;

@@ -1,5 +1,6 @@
 //! tantivy lives only here: the schema, the write path (reindex) and the read path (search).
 
+mod analyzers;
 mod build;
 mod schema;
 mod search;

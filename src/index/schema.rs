@@ -2,7 +2,7 @@
 
 use tantivy::schema::{Field, FAST, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 
-use crate::text;
+use super::analyzers;
 
 /// Handles to the schema's fields.
 #[derive(Debug, Clone, Copy)]
@@ -22,8 +22,8 @@ pub fn build() -> (Schema, Fields) {
         TextOptions::default()
             .set_indexing_options(TextFieldIndexing::default().set_tokenizer(name).set_index_option(IndexRecordOption::WithFreqs))
     };
-    let grams = b.add_text_field("grams", text_field(text::GRAMS));
-    let words = b.add_text_field("words", text_field(text::WORDS));
+    let grams = b.add_text_field("grams", text_field(analyzers::GRAMS));
+    let words = b.add_text_field("words", text_field(analyzers::WORDS));
     (b.build(), Fields { variant, grams, words })
 }
 

@@ -7,11 +7,11 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{Index, ReloadPolicy, Searcher, Term};
 
+use super::analyzers;
 use super::build::CORPUS_FILE;
 use super::schema::{self, Fields};
 use super::store::IndexRoot;
 use crate::corpus::Corpus;
-use crate::text;
 
 /// One published generation, opened for reading.
 pub struct Snapshot {
@@ -37,7 +37,7 @@ impl Snapshot {
     pub fn open_generation(root: &IndexRoot, generation: &str) -> Result<Snapshot> {
         let dir = root.generation_dir(generation);
         let index = Index::open_in_dir(&dir).with_context(|| format!("opening index {}", dir.display()))?;
-        text::register(&index);
+        analyzers::register(&index);
         let fields = schema::fields(&index.schema())?;
         let reader: tantivy::IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();

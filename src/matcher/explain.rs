@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::table::{Message, VariantEntry, VariantTable};
+use super::table::{Analysed, VariantEntry, VariantTable};
 
 /// A `[start, end)` range of the message in Unicode characters (code points).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -13,7 +13,7 @@ pub struct Span {
 }
 
 /// Character spans of the message whose bigrams also occur in the variant.
-pub fn highlights(msg: &Message, v: &VariantEntry) -> Vec<Span> {
+pub fn highlights(msg: &Analysed, v: &VariantEntry) -> Vec<Span> {
     let mut norm_spans: Vec<(usize, usize)> = Vec::new();
     for (term, id) in msg.grams.iter().zip(&msg.gram_ids) {
         let Some(id) = id else { continue };
@@ -54,7 +54,7 @@ const SENTENCE_COVER: f32 = 0.5;
 
 /// Split the message into sentences, give each the best-covering accepted variant (or none), and
 /// merge neighbours that share an answer. `accepted[k]` is the variant of the k-th claim.
-pub fn segments(original: &str, msg: &Message, accepted: &[&VariantEntry], table: &VariantTable) -> Vec<Part> {
+pub fn segments(original: &str, msg: &Analysed, accepted: &[&VariantEntry], table: &VariantTable) -> Vec<Part> {
     let total = original.chars().count();
     let mut sentences: Vec<Span> = Vec::new();
     let mut start = 0;

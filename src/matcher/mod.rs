@@ -1,13 +1,17 @@
 //! Candidates → evidence → calibrated scores → levels. Pure functions over precomputed tables:
 //! no I/O, no HTTP, no tantivy (candidates arrive as variant positions).
 
+mod details;
 mod explain;
 mod score;
+mod stance;
 mod table;
 
+pub use details::{Conflict, Detail, DetailKind, conflicts, details};
 pub use explain::{Part, Span, highlights, segments};
-pub use score::{Evidence, FEATURE_NAMES, FEATURES, FITTED, FITTED_FLOOR, FITTED_STAGE2, Level, MARGIN_CLAMP, Model, RELATED, SAME, SAME_TEXT, SIMILAR, evidence, features, sigmoid};
-pub use table::{Message, TermTable, VariantEntry, VariantTable};
+pub use score::{Evidence, FEATURE_NAMES, FEATURES, FITTED, Level, MARGIN_CLAMP, Model, SIMILAR, evidence, features};
+pub use stance::{Stance, stance};
+pub use table::{Analysed, VariantEntry, VariantTable};
 
 /// Most bigram terms sent to the index for one message (the rarest are kept).
 pub const MAX_QUERY_GRAMS: usize = 64;
@@ -38,8 +42,8 @@ impl Scored {
 }
 
 /// The terms of `msg` worth querying: known to the corpus, rarest first, capped.
-pub fn query_terms<'a>(msg: &'a Message, table: &VariantTable) -> (Vec<&'a str>, Vec<&'a str>) {
-    fn pick<'a>(terms: &'a [crate::text::Term], t: &TermTable, cap: usize) -> Vec<&'a str> {
+pub fn query_terms<'a>(msg: &'a Analysed, table: &VariantTable) -> (Vec<&'a str>, Vec<&'a str>) {
+    fn pick<'a>(terms: &'a [crate::text::Term], t: &table::TermTable, cap: usize) -> Vec<&'a str> {
         let mut known: Vec<(&str, f32)> = terms
             .iter()
             .filter_map(|x| t.id(&x.text).map(|id| (x.text.as_str(), t.weight(Some(id)))))
@@ -59,7 +63,7 @@ pub fn query_terms<'a>(msg: &'a Message, table: &VariantTable) -> (Vec<&'a str>,
 /// Two claims compete when they are supported by the same part of the message (they share at
 /// least `COMPETING_OVERLAP` of the smaller one's matched bigrams). A forward that glues two
 /// rumors together supports each with a different part, so neither hides the other.
-pub fn rank(msg: &Message, candidates: &[u32], table: &VariantTable, model: &Model) -> Vec<Scored> {
+pub fn rank(msg: &Analysed, candidates: &[u32], table: &VariantTable, model: &Model) -> Vec<Scored> {
     let mut best: Vec<Scored> = Vec::with_capacity(candidates.len());
     for &vi in candidates {
         let Some(v) = table.variants.get(vi as usize) else { continue };
@@ -92,6 +96,20 @@ pub fn rank(msg: &Message, candidates: &[u32], table: &VariantTable, model: &Mod
         b.score = model.calibrate(b.logit, other);
     }
     best
+}
+
+/// Which characters of the message are part of text it shares with the variant (the two
+/// characters of every shared bigram): what the message quotes of the claim, as opposed to
+/// what it says around it.
+pub fn covered(msg: &Analysed, v: &VariantEntry) -> Vec<bool> {
+    let mut out = vec![false; msg.norm.chars.len()];
+    for (term, id) in msg.grams.iter().zip(&msg.gram_ids) {
+        if id.is_some_and(|id| v.grams.binary_search(&id).is_ok()) && term.end > term.start + 1 {
+            out[term.start] = true;
+            out[term.end - 1] = true;
+        }
+    }
+    out
 }
 
 /// Share of the smaller matched set that two claims must have in common to compete.

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::table::{Message, VariantEntry, VariantTable};
+use super::table::{Analysed, VariantEntry, VariantTable};
 
 /// How close a message is to a claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema)]
@@ -87,7 +87,7 @@ fn shared_weight(a: &[u32], b: &[u32], weight: impl Fn(u32) -> f32) -> f32 {
     sum
 }
 
-pub fn evidence(msg: &Message, v: &VariantEntry, table: &VariantTable) -> Evidence {
+pub fn evidence(msg: &Analysed, v: &VariantEntry, table: &VariantTable) -> Evidence {
     let shared = shared_weight(&msg.gram_set, &v.grams, |i| table.grams.weight(Some(i)));
     let shared_words = shared_weight(&msg.word_set, &v.words, |i| table.words.weight(Some(i)));
     let shared_chars = shared_weight(&msg.char_set, &v.chars, |i| table.chars.weight(Some(i)));

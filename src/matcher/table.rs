@@ -103,17 +103,18 @@ impl VariantTable {
         let mut word_docs = Vec::new();
         let mut char_docs = Vec::new();
         let mut keywords = Vec::with_capacity(corpus.claims.len());
-        for (ci, claim) in corpus.claims.iter().enumerate() {
+        for claim in &corpus.claims {
             keywords.push(
                 claim.keywords.iter().map(|k| text::normalize(k).as_string().replace(' ', "")).filter(|k| !k.is_empty()).collect(),
             );
-            for (vi, v) in claim.variants.iter().enumerate() {
-                let n = text::normalize(v);
-                owners.push((ci as u32, vi as u32));
-                gram_docs.push(texts(text::grams(&n)));
-                word_docs.push(texts(text::words(&n)));
-                char_docs.push(texts(text::chars(&n)));
-            }
+        }
+        // the index numbered its documents in this same order (`Corpus::variants`)
+        for v in corpus.variants() {
+            let n = text::normalize(v.text);
+            owners.push((v.claim, v.ordinal));
+            gram_docs.push(texts(text::grams(&n)));
+            word_docs.push(texts(text::words(&n)));
+            char_docs.push(texts(text::chars(&n)));
         }
         let (grams, gram_sets) = TermTable::build(&gram_docs);
         let (words, word_sets) = TermTable::build(&word_docs);
@@ -140,8 +141,9 @@ fn texts(terms: Vec<Term>) -> Vec<String> {
     terms.into_iter().map(|t| t.text).collect()
 }
 
-/// A message analysed against a table: its terms, their ids and total weights.
-pub struct Message {
+/// A message analysed against a table (what the matcher works on): its terms, their ids and
+/// total weights.
+pub struct Analysed {
     pub norm: Normalized,
     pub grams: Vec<Term>,
     pub gram_ids: Vec<Option<u32>>,
@@ -157,8 +159,8 @@ pub struct Message {
     pub compact: String,
 }
 
-impl Message {
-    pub fn analyse(text_in: &str, table: &VariantTable) -> Message {
+impl Analysed {
+    pub fn new(text_in: &str, table: &VariantTable) -> Analysed {
         let norm = text::normalize(text_in);
         let grams = text::grams(&norm);
         let words = text::words(&norm);
@@ -166,7 +168,7 @@ impl Message {
         let (_, word_set, word_mass) = resolve(&words, &table.words);
         let (_, char_set, char_mass) = resolve(&text::chars(&norm), &table.chars);
         let compact = norm.chars.iter().filter(|c| **c != ' ').collect();
-        Message { norm, grams, gram_ids, gram_set, gram_mass, words, word_set, word_mass, char_set, char_mass, compact }
+        Analysed { norm, grams, gram_ids, gram_set, gram_mass, words, word_set, word_mass, char_set, char_mass, compact }
     }
 }
 

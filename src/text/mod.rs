@@ -1,9 +1,7 @@
 //! Chinese text handling shared by the index (write path) and the matcher (read path).
 
-mod analyzers;
 mod normalize;
 mod tokens;
 
-pub use analyzers::{GRAMS, WORDS, register};
 pub use normalize::{Normalized, is_han, normalize};
 pub use tokens::{Term, chars, grams, warm_up, words};

@@ -2,22 +2,23 @@
 //! the debunks it matches, the user's own text with the matching parts highlighted, and a reply
 //! to paste back into the chat.
 //!
-//! The handler only parses and calls `run_check`, the same path as the JSON API; this module turns
-//! the `CheckResponse` into what the page shows.
+//! The handler only parses and calls `LiveEngine::check`, the same path as the JSON API; this
+//! module turns the `CheckResponse` into what the page shows.
 
 use actix_web::{HttpRequest, get, post, web};
 use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
+use super::badge::{Badge, level_label};
 use super::error::WebError;
-use super::layout::{Badge, PageMeta, absolute, level_label, query, shorten, url_encode};
 use super::marked::{Piece, mark};
-use super::share::{ChatReply, Finding};
-use crate::api::{ApiError, run_check};
-use crate::message::{Limit, MessageText};
-use crate::server::AppState;
-use crate::verdict::{CheckResponse, Match, Segment};
+use super::page::{PageMeta, query};
+use crate::input::{Limit, MessageText};
+use crate::links;
+use crate::reply::{Audience, Reply, shorten_chars};
+use crate::state::AppState;
+use crate::response::{CheckResponse, Match, Segment};
 
 #[derive(Deserialize)]
 pub struct CheckForm {
@@ -36,8 +37,8 @@ pub async fn check_permalink(state: web::Data<AppState>, req: HttpRequest) -> Re
 }
 
 async fn result(state: &AppState, raw: Option<String>) -> Result<ResultPage, WebError> {
-    let text = MessageText::parse(raw.as_deref().unwrap_or("")).map_err(ApiError::from)?;
-    let response = run_check(state, text.clone(), Limit::default()).await?;
+    let text = MessageText::parse(raw.as_deref().unwrap_or(""))?;
+    let response = state.live.check(text.clone(), Limit::default()).await?;
     Ok(ResultPage::new(state, text.as_str(), response))
 }
 
@@ -75,13 +76,14 @@ pub struct ResultPage {
     /// The message, whole or cut into parts when it holds several rumors.
     parts: Vec<MessagePart>,
     several_rumors: bool,
-    reply: ChatReply,
+    reply: Reply,
     permalink: String,
 }
 
 impl ResultPage {
     fn new(state: &AppState, text: &str, response: CheckResponse) -> ResultPage {
-        let path = format!("/check?text={}", url_encode(text));
+        let path = links::check_path(text);
+        let reply = Reply::compose(&response, &state.links, Audience::Group, None);
         let (decisive, related): (Vec<MatchView>, Vec<MatchView>) = response
             .matches
             .into_iter()
@@ -90,11 +92,6 @@ impl ResultPage {
         let parts = message_parts(text, &decisive, &response.segments);
         let several_rumors = parts.len() > 1;
 
-        let findings: Vec<Finding> = decisive
-            .iter()
-            .map(|v| Finding { rating: v.m.rating, summary: &v.m.summary, link: absolute(state, &v.m.permalink) })
-            .collect();
-        let reply = if findings.is_empty() { ChatReply::unknown(absolute(state, "/")) } else { ChatReply::findings(&findings) };
 
         let verdict = Badge::verdict(response.verdict);
         let description = match decisive.first() {
@@ -102,7 +99,7 @@ impl ResultPage {
             None => "辟谣库暂未收录这条消息。未收录 ≠ 属实，请以官方发布为准。".to_string(),
         };
         let title = match decisive.first() {
-            Some(top) => format!("{} · {}", verdict.label, shorten(&top.m.title, 40)),
+            Some(top) => format!("{} · {}", verdict.label, shorten_chars(&top.m.title, 40)),
             None => format!("{} · 查证结果", verdict.label),
         };
         ResultPage {
@@ -113,7 +110,7 @@ impl ResultPage {
             parts,
             several_rumors,
             reply,
-            permalink: absolute(state, &path),
+            permalink: state.links.absolute_or_path(&path),
         }
     }
 }

@@ -14,12 +14,13 @@ use askama_web::WebTemplate;
 use serde::Deserialize;
 
 use super::error::WebError;
-use super::layout::{Badge, PageMeta, absolute, engine, query, url_encode};
-use super::share::{ChatReply, Finding};
-use crate::api::ApiError;
+use super::badge::Badge;
+use super::page::{PageMeta, engine, query};
+use crate::links::{self, url_encode};
+use crate::reply::Reply;
 use crate::corpus::{Category, Claim, claimreview};
-use crate::server::AppState;
-use crate::verdict::ArticleRef;
+use crate::state::AppState;
+use crate::response::ArticleRef;
 
 /// Claims per page of `/claims`.
 pub const PER_PAGE: usize = 20;
@@ -196,22 +197,22 @@ struct ClaimPage {
     articles: Vec<ArticleRef>,
     /// ClaimReview JSON-LD, already safe to place inside `<script>`.
     json_ld: String,
-    reply: ChatReply,
+    reply: Reply,
 }
 
 #[get("/claims/{id}")]
 pub async fn show(state: web::Data<AppState>, id: web::Path<String>) -> Result<ClaimPage, WebError> {
     let engine = engine(&state)?;
-    let claim = engine.claim(&id).ok_or_else(|| ApiError::ClaimNotFound(id.to_string()))?;
-    let path = format!("/claims/{}", claim.id);
+    let claim = engine.claim(&id).ok_or_else(|| WebError::ClaimNotFound(id.to_string()))?;
+    let path = links::claim_path(&claim.id);
     let badge = Badge::rating(claim.rating);
-    let reply = ChatReply::findings(&[Finding { rating: claim.rating, summary: &claim.summary, link: absolute(&state, &path) }]);
+    let reply = Reply::about_claim(claim, &state.links);
     Ok(ClaimPage {
         meta: PageMeta::new(&claim.title, &format!("{}：{}", badge.label, claim.summary)).at(&state, &path).article(),
         badge,
         category: claim.category,
         articles: engine.article_refs(claim),
-        json_ld: script_json(&claimreview::to_claimreview(claim, &state.public_url)),
+        json_ld: script_json(&claimreview::to_claimreview(claim, &state.links)),
         reply,
         claim: claim.clone(),
     })

@@ -4,10 +4,11 @@ use actix_web::{get, web};
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::layout::{PageMeta, url_encode};
+use super::page::PageMeta;
+use crate::links;
 use crate::corpus::Claim;
 use crate::engine::Engine;
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// Claims whose forwards relatives receive most often; one example each, in this order. Ids
 /// missing from the corpus are skipped (a custom corpus falls back to its first claims).
@@ -54,6 +55,6 @@ fn examples(engine: &Engine) -> Vec<Example> {
     claims
         .into_iter()
         .filter_map(|c| c.variants.iter().min_by_key(|v| v.chars().count()))
-        .map(|text| Example { text: text.clone(), href: format!("/check?text={}", url_encode(text)) })
+        .map(|text| Example { text: text.clone(), href: links::check_path(text) })
         .collect()
 }

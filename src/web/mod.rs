@@ -6,31 +6,30 @@
 //! the request, ask the engine, hand plain values to the template.
 
 mod assets;
+mod badge;
 mod check;
 mod claims;
 mod error;
 mod home;
-mod layout;
 mod marked;
+mod page;
 mod regulations;
-mod share;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::api::ApiError;
+use crate::input::MAX_BODY_BYTES;
 
 pub use error::WebError;
-pub use layout::url_encode;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    let form = web::FormConfig::default().limit(crate::api::MAX_BODY_BYTES).error_handler(|err, _| {
+    let form = web::FormConfig::default().limit(MAX_BODY_BYTES).error_handler(|err, _| {
         use actix_web::error::UrlencodedError as U;
-        let api = match err {
-            U::Overflow { .. } => ApiError::PayloadTooLarge { limit: crate::api::MAX_BODY_BYTES },
-            U::ContentType => ApiError::UnsupportedMediaType,
-            other => ApiError::InvalidRequest(other.to_string()),
-        };
-        WebError::Api(api).into()
+        match err {
+            U::Overflow { .. } => WebError::PayloadTooLarge { limit: MAX_BODY_BYTES },
+            U::ContentType => WebError::UnsupportedMediaType,
+            other => WebError::InvalidForm(other.to_string()),
+        }
+        .into()
     });
     cfg.app_data(form)
         .service(home::home)

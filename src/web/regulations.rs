@@ -7,10 +7,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::error::WebError;
-use super::layout::{Badge, PageMeta, engine};
-use crate::api::ApiError;
+use super::badge::Badge;
+use super::page::{PageMeta, engine};
+use crate::links;
 use crate::corpus::{Article, Claim, Regulation};
-use crate::server::AppState;
+use crate::state::AppState;
 
 /// One regulation in the list.
 pub struct RegulationRow {
@@ -79,7 +80,7 @@ struct RegulationPage {
 #[get("/regulations/{id}")]
 pub async fn show(state: web::Data<AppState>, id: web::Path<String>) -> Result<RegulationPage, WebError> {
     let engine = engine(&state)?;
-    let regulation = engine.regulation(&id).ok_or_else(|| ApiError::RegulationNotFound(id.to_string()))?;
+    let regulation = engine.regulation(&id).ok_or_else(|| WebError::RegulationNotFound(id.to_string()))?;
     Ok(RegulationPage::new(&state, regulation, &engine.claims_citing(&regulation.id)))
 }
 
@@ -106,7 +107,7 @@ impl RegulationPage {
             .collect();
         let description = format!("{}，{}发布，{}起施行。附相关条文及引用它的辟谣。", regulation.title, regulation.issuer, regulation.effective);
         RegulationPage {
-            meta: PageMeta::new(regulation.display_title(), &description).at(state, &format!("/regulations/{}", regulation.id)),
+            meta: PageMeta::new(regulation.display_title(), &description).at(state, &links::regulation_path(&regulation.id)),
             regulation: regulation.clone(),
             articles,
             cited_by,

@@ -14,11 +14,10 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 
-use crate::api::error::ErrorDetail;
-use crate::api::{ErrorBody, MAX_BODY_BYTES, run_check};
-use crate::message::{Limit, MessageText};
-use crate::server::AppState;
-use xml::{Incoming, MessageKind, XmlError};
+use crate::error_code::{ErrorBody, ErrorCode};
+use crate::input::{Limit, MAX_BODY_BYTES, MessageText};
+use crate::state::AppState;
+use xml::{Content, Incoming, XmlError};
 
 /// Mount `/wechat` (GET: URL verification, POST: messages).
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -45,27 +44,23 @@ pub enum WechatError {
 }
 
 impl WechatError {
-    pub fn code(&self) -> &'static str {
+    /// The row of the error table this error maps to.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            WechatError::Off => "not_found",
-            WechatError::InvalidSignature => "invalid_signature",
-            WechatError::Xml(_) | WechatError::NotUtf8 => "invalid_xml",
+            WechatError::Off => ErrorCode::NotFound,
+            WechatError::InvalidSignature => ErrorCode::InvalidSignature,
+            WechatError::Xml(_) | WechatError::NotUtf8 => ErrorCode::InvalidXml,
         }
     }
 }
 
 impl ResponseError for WechatError {
     fn status_code(&self) -> StatusCode {
-        match self {
-            WechatError::Off => StatusCode::NOT_FOUND,
-            WechatError::InvalidSignature => StatusCode::FORBIDDEN,
-            WechatError::Xml(_) | WechatError::NotUtf8 => StatusCode::BAD_REQUEST,
-        }
+        StatusCode::from_u16(self.code().status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
-        let error = ErrorDetail { code: self.code().to_string(), message: self.to_string() };
-        HttpResponse::build(self.status_code()).json(ErrorBody { error })
+        HttpResponse::build(self.status_code()).json(ErrorBody::new(self.code(), self.to_string()))
     }
 }
 
@@ -101,7 +96,7 @@ async fn verify_url(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
 async fn receive_message(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, WechatError> {
     SignedQuery::verified(&state, &req)?;
     let incoming = Incoming::parse(std::str::from_utf8(&body).map_err(|_| WechatError::NotUtf8)?)?;
-    Ok(match answer(&state, &incoming.kind).await {
+    Ok(match answer(&state, &incoming.content).await {
         Some(content) => {
             let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
             HttpResponse::Ok().content_type("application/xml; charset=utf-8").body(xml::text_reply(&incoming, now, &content))
@@ -112,11 +107,11 @@ async fn receive_message(state: web::Data<AppState>, req: HttpRequest, body: web
 }
 
 /// The text to send back, or `None` for events that want no reply (unsubscribe, menu clicks, …).
-async fn answer(state: &AppState, kind: &MessageKind) -> Option<String> {
-    Some(match kind {
-        MessageKind::Text(raw) => match MessageText::parse(raw) {
-            Ok(text) => match run_check(state, text, Limit::default()).await {
-                Ok(response) => reply::verdict(&response, &state.public_url),
+async fn answer(state: &AppState, content: &Content) -> Option<String> {
+    Some(match content {
+        Content::Text(raw) => match MessageText::parse(raw) {
+            Ok(text) => match state.live.check(text, Limit::default()).await {
+                Ok(response) => reply::verdict(&response, &state.links),
                 Err(e) => {
                     tracing::error!(error = format!("{e:#}"), "wechat check failed");
                     reply::UNAVAILABLE.to_string()
@@ -124,8 +119,8 @@ async fn answer(state: &AppState, kind: &MessageKind) -> Option<String> {
             },
             Err(e) => reply::refused(&e),
         },
-        MessageKind::Event(event) if event == "subscribe" => reply::WELCOME.to_string(),
-        MessageKind::Event(_) => return None,
-        MessageKind::Other(_) => reply::ONLY_TEXT.to_string(),
+        Content::Event(event) if event == "subscribe" => reply::WELCOME.to_string(),
+        Content::Event(_) => return None,
+        Content::Other(_) => reply::ONLY_TEXT.to_string(),
     })
 }

@@ -8,11 +8,11 @@ pub struct Incoming {
     pub to: String,
     /// The user's openid: the recipient of our reply.
     pub from: String,
-    pub kind: MessageKind,
+    pub content: Content,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MessageKind {
+pub enum Content {
     /// A text message (its `Content`; empty when WeChat sent none).
     Text(String),
     /// An event such as `subscribe` or `CLICK` (the `Event` field, lowercased).
@@ -46,12 +46,12 @@ impl Incoming {
         }
         let to = required("ToUserName")?;
         let from = required("FromUserName")?;
-        let kind = match required("MsgType")?.trim() {
-            "text" => MessageKind::Text(field("Content").unwrap_or_default()),
-            "event" => MessageKind::Event(field("Event").unwrap_or_default().trim().to_lowercase()),
-            other => MessageKind::Other(other.to_string()),
+        let content = match required("MsgType")?.trim() {
+            "text" => Content::Text(field("Content").unwrap_or_default()),
+            "event" => Content::Event(field("Event").unwrap_or_default().trim().to_lowercase()),
+            other => Content::Other(other.to_string()),
         };
-        Ok(Incoming { to, from, kind })
+        Ok(Incoming { to, from, content })
     }
 }
 
@@ -83,17 +83,17 @@ mod tests {
     #[test]
     fn parses_a_text_message() {
         let m = Incoming::parse(TEXT).unwrap();
-        assert_eq!(m, Incoming { to: "gh_x".into(), from: "openid".into(), kind: MessageKind::Text("消息 <b>&".into()) });
+        assert_eq!(m, Incoming { to: "gh_x".into(), from: "openid".into(), content: Content::Text("消息 <b>&".into()) });
     }
 
     #[test]
     fn parses_other_kinds() {
         let image = TEXT.replace("<![CDATA[text]]>", "image").replace("<Content><![CDATA[消息 <b>&]]></Content>", "<PicUrl>u</PicUrl>");
-        assert_eq!(Incoming::parse(&image).unwrap().kind, MessageKind::Other("image".into()));
+        assert_eq!(Incoming::parse(&image).unwrap().content, Content::Other("image".into()));
         let event = TEXT.replace("<![CDATA[text]]>", "<![CDATA[event]]>").replace("<MsgId>123</MsgId>", "<Event><![CDATA[subscribe]]></Event>");
-        assert_eq!(Incoming::parse(&event).unwrap().kind, MessageKind::Event("subscribe".into()));
+        assert_eq!(Incoming::parse(&event).unwrap().content, Content::Event("subscribe".into()));
         let no_content = TEXT.replace("<Content><![CDATA[消息 <b>&]]></Content>", "");
-        assert_eq!(Incoming::parse(&no_content).unwrap().kind, MessageKind::Text(String::new()));
+        assert_eq!(Incoming::parse(&no_content).unwrap().content, Content::Text(String::new()));
     }
 
     #[test]
@@ -120,6 +120,6 @@ mod tests {
         assert_eq!(text("MsgType"), "text");
         // the two CDATA sections read back as one text
         let back = Incoming::parse(&reply).unwrap();
-        assert_eq!(back.kind, MessageKind::Text("a]]>b <c>".into()));
+        assert_eq!(back.content, Content::Text("a]]>b <c>".into()));
     }
 }

@@ -320,7 +320,7 @@ async fn every_page_fits_phone_and_desktop_screens() {
     }
     let app = spawn_app().await;
     let driver = Chromedriver::start().await;
-    let check = |text: &str| format!("/check?text={}", piyao::web::url_encode(text));
+    let check = |text: &str| piyao::links::check_path(text);
     let (rumor, unknown, two_rumors) = (check(SEED_RUMOR), check(UNKNOWN_MESSAGE), check(TWO_RUMORS));
     let pages = [
         ("home", "/", "#text"),

@@ -3,12 +3,10 @@
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::Output;
-use std::sync::Arc;
 use std::time::Duration;
 
 use piyao::index::{self, IndexRoot};
-use piyao::live::LiveEngine;
-use piyao::server::{self, AppState};
+use piyao::server::{Application, Settings};
 use serde_json::Value;
 
 /// The corpus shipped in the repository.
@@ -67,13 +65,18 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         let loaded = piyao::corpus::load(&[corpus_dir]).unwrap_or_else(|e| panic!("corpus errors: {:?}", e.errors));
         index::build(&root, &loaded.corpus, &|_, _| {}).expect("index builds");
     }
-    let live = Arc::new(LiveEngine::open(root).expect("index opens"));
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().unwrap().port();
-    let state = AppState { live: live.clone(), public_url: format!("http://127.0.0.1:{port}"), wechat_token: opts.wechat_token };
-    server::spawn_reloader(live, Duration::from_millis(50));
-    let srv = server::run(listener, state).expect("server starts");
-    actix_web::rt::spawn(srv);
+    let settings = Settings {
+        bind: format!("127.0.0.1:{port}"),
+        index: root,
+        public_url: format!("http://127.0.0.1:{port}"),
+        wechat_token: opts.wechat_token,
+        reload_every: Duration::from_millis(50),
+    };
+    let app = Application::build_on(listener, settings).expect("server starts");
+    assert_eq!(app.port(), port);
+    actix_web::rt::spawn(app.run_until_stopped());
     let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
     TestApp { address: format!("http://127.0.0.1:{port}"), index_dir, client }
 }

@@ -2,13 +2,15 @@
 
 mod helpers;
 
-mod bots;
+mod batch;
 mod browser;
 mod check;
 mod claimreview;
 mod corpus_errors;
 mod errors;
 mod lookups;
+mod openapi;
 mod reindex;
 mod robustness;
 mod web_pages;
+mod wechat;

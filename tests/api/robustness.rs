@@ -2,7 +2,7 @@
 //! and under combinations, must still be found first; unrelated texts must get `unknown`; a
 //! forward that glues several rumors together gets each found, with segments.
 
-use piyao::noise::{self, Noise, Rng};
+use piyao::cli::eval::noise::{self, Noise, Rng};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, bundled_corpus, spawn_app};

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::corpus::{Rating, Source};
-use crate::matcher::{Level, Span};
+use crate::matcher::{DetailKind, Level, Span, Stance};
 
 /// The verdict on a message: a claim rating, or `unknown` when nothing in the corpus matches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -61,6 +61,11 @@ pub struct CheckResponse {
     pub confidence: f32,
     /// Matches at level `related` or better, best first, at most `limit`.
     pub matches: Vec<Match>,
+    /// What the message does with the claim that decides the verdict: `repeats` it, `refutes` it
+    /// (a forwarded debunk) or `asks` whether it is true; null when the verdict is `unknown`.
+    /// The verdict stays the claim's rating either way.
+    #[serde(default)]
+    pub stance: Option<Stance>,
     /// The message cut into parts, each with the claim it matches (null for none).
     pub segments: Vec<Segment>,
     /// Time spent checking, in milliseconds.
@@ -96,6 +101,25 @@ pub struct Match {
     pub regulations: Vec<ArticleRef>,
     /// Spans of the message that support this match.
     pub highlights: Vec<Span>,
+    /// What the message does with this claim: `repeats`, `refutes` or `asks`.
+    pub stance: Stance,
+    /// Key details the message fills with other values than the claim (another place, date,
+    /// amount …). A match with differences is at most `related` and never decides the verdict.
+    #[serde(default)]
+    pub differences: Vec<Difference>,
+}
+
+/// A key detail of the claim that the message states differently.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Difference {
+    pub kind: DetailKind,
+    /// The value in the claim (as the matched variant has it).
+    pub claim: String,
+    /// The value in the message.
+    pub message: String,
+    /// Where the message's value is, in characters of the message.
+    pub start: usize,
+    pub end: usize,
 }
 
 /// A regulation article cited by a claim.
@@ -126,4 +150,42 @@ pub struct Segment {
     pub start: usize,
     pub end: usize,
     pub claim_id: Option<String>,
+}
+
+#[cfg(test)]
+impl Match {
+    /// A match with the given essentials, for tests of what is built from matches.
+    pub fn example(id: &str, rating: Rating, level: Level, title: &str, summary: &str) -> Match {
+        Match {
+            claim_id: id.into(),
+            title: title.into(),
+            rating,
+            label: rating.label().into(),
+            level,
+            score: 0.9,
+            matched_text: String::new(),
+            summary: summary.into(),
+            explanation: None,
+            url: None,
+            permalink: crate::links::claim_path(id),
+            category: None,
+            published: None,
+            sources: vec![],
+            regulations: vec![],
+            highlights: vec![],
+            stance: Stance::Repeats,
+            differences: vec![],
+        }
+    }
+}
+
+#[cfg(test)]
+impl CheckResponse {
+    /// The response the engine gives for these matches (best first).
+    pub fn example(matches: Vec<Match>) -> CheckResponse {
+        let decisive = matches.iter().find(|m| m.level.decides());
+        let verdict = decisive.map_or(Verdict::Unknown, |m| Verdict::from_rating(m.rating));
+        let stance = decisive.map(|m| m.stance);
+        CheckResponse { verdict, label: verdict.label().into(), confidence: 0.9, matches, stance, segments: vec![], took_ms: 1.0 }
+    }
 }

@@ -13,8 +13,10 @@ use crate::config::CorpusArgs;
 use crate::engine::Engine;
 use crate::index::IndexRoot;
 use crate::matcher::{Level, SIMILAR};
-use crate::message::{Limit, MessageText};
-use crate::noise::{self, Rng};
+use crate::input::{Limit, MessageText};
+pub mod noise;
+
+use noise::Rng;
 
 #[derive(Deserialize)]
 struct Query {
@@ -43,18 +45,33 @@ fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Vec<T>> {
 }
 
 /// Options of `piyao eval`.
-pub struct EvalArgs {
+#[derive(Debug, Clone, clap::Args)]
+pub struct EvalCommand {
+    #[command(flatten)]
+    pub corpus: CorpusArgs,
+    /// JSONL queries with `text` and `expected` / `expected_any`.
+    #[arg(long)]
     pub queries: Option<PathBuf>,
+    /// JSONL messages that match no claim.
+    #[arg(long)]
     pub negatives: Option<PathBuf>,
-    /// Noisy copies per query (0 = the queries as they are).
-    pub noise: usize,
-    /// Use the corpus's own variants as queries (each must find its claim).
+    /// Also use every corpus variant as a query for its own claim.
+    #[arg(long)]
     pub self_check: bool,
+    /// Replace each query by N copies with 2–4 kinds of generated chat noise.
+    #[arg(long, default_value_t = 0)]
+    pub noise: usize,
+    /// Print accept / wrong-accept / false-accept rates per score threshold.
+    #[arg(long)]
     pub curve: bool,
+    /// Write one JSON line per query with its score and rank.
+    #[arg(long)]
     pub dump: Option<PathBuf>,
-    /// Model coefficients to measure instead of the fitted ones (comma-separated).
+    /// Model coefficients to measure instead of the fitted ones (as `piyao fit` prints them).
+    #[arg(long)]
     pub model: Option<String>,
-    /// Write every candidate's evidence per query (JSONL) to fit scoring offline.
+    /// Write every candidate's evidence per query (JSONL), to fit scoring offline.
+    #[arg(long)]
     pub features: Option<PathBuf>,
 }
 
@@ -123,8 +140,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
-pub fn run(corpus: &CorpusArgs, args: &EvalArgs) -> Result<i32> {
-    let Some(c) = super::reindex::load_corpus(corpus) else { return Ok(1) };
+pub fn run(args: &EvalCommand) -> Result<i32> {
+    let Some(c) = super::reindex::load_corpus(&args.corpus) else { return Ok(1) };
     let dir = tempfile::tempdir()?;
     let root = IndexRoot::new(dir.path());
     let built = crate::index::build(&root, &c, &|_, _| {})?;

@@ -1,6 +1,9 @@
-//! What a user sends, parsed once at the boundary: a message text within limits, and how many
+//! User input, parsed once at the boundary: a message text within limits, and how many
 //! matches to return. Every surface (API, web form, CLI, WeChat) goes through these.
 
+/// Largest single-check body accepted (JSON or form; a 10,000-character message fits with room
+/// to spare).
+pub const MAX_BODY_BYTES: usize = 512 * 1024;
 /// Longest message accepted, in characters after trimming.
 pub const MAX_CHARS: usize = 10_000;
 /// Default and largest number of matches returned.

@@ -1,10 +1,10 @@
-//! The two tantivy tokenizers, named once here and registered wherever the index is opened, so
-//! that indexing and querying cannot drift apart.
+//! The two tantivy tokenizers over piyao's own terms (`crate::text`), named once here and
+//! registered wherever the index is opened, so that indexing and querying cannot drift apart.
 
 use tantivy::Index;
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
-use super::{Term, grams, normalize, words};
+use crate::text::{Normalized, Term, grams, normalize, words};
 
 /// Tokenizer name of the bigram field.
 pub const GRAMS: &str = "piyao_grams";
@@ -19,7 +19,7 @@ pub fn register(index: &Index) {
 
 /// A tokenizer that normalizes and then applies one of the term functions.
 #[derive(Clone)]
-struct TermTokenizer(fn(&crate::text::Normalized) -> Vec<Term>);
+struct TermTokenizer(fn(&Normalized) -> Vec<Term>);
 
 impl Tokenizer for TermTokenizer {
     type TokenStream<'a> = TermStream;

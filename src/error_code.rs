@@ -1,0 +1,132 @@
+//! The one table of error codes that clients and readers see. Every surface (JSON API, web
+//! pages, WeChat) maps its own error type into an `ErrorCode`, and takes the status, the stable
+//! snake_case code and the plain-Chinese advice from here, so a code means the same everywhere.
+
+use serde::{Deserialize, Serialize};
+
+/// An error a client or reader can see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorCode {
+    EmptyText,
+    TextTooLong,
+    InvalidLimit,
+    InvalidJson,
+    InvalidRequest,
+    InvalidQuery,
+    UnsupportedMediaType,
+    PayloadTooLarge,
+    ClaimNotFound,
+    RegulationNotFound,
+    NotFound,
+    TooManyItems,
+    EmptyBatch,
+    EmptyId,
+    InvalidXml,
+    InvalidSignature,
+    IndexUnavailable,
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, for documentation and tests.
+    pub const ALL: [ErrorCode; 18] = [
+        ErrorCode::EmptyText,
+        ErrorCode::TextTooLong,
+        ErrorCode::InvalidLimit,
+        ErrorCode::InvalidJson,
+        ErrorCode::InvalidRequest,
+        ErrorCode::InvalidQuery,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::ClaimNotFound,
+        ErrorCode::RegulationNotFound,
+        ErrorCode::NotFound,
+        ErrorCode::TooManyItems,
+        ErrorCode::EmptyBatch,
+        ErrorCode::EmptyId,
+        ErrorCode::InvalidXml,
+        ErrorCode::InvalidSignature,
+        ErrorCode::IndexUnavailable,
+        ErrorCode::Internal,
+    ];
+
+    /// The row of the table: HTTP status, stable code, advice for a reader.
+    fn row(self) -> (u16, &'static str, &'static str) {
+        use ErrorCode::*;
+        match self {
+            EmptyText => (400, "empty_text", "没有收到要查证的内容。请把群里转发的消息粘贴到输入框里，再点“查证”。"),
+            TextTooLong => (413, "text_too_long", "消息太长了。请只粘贴最可疑的一段（一万字以内）再查。"),
+            InvalidLimit => (400, "invalid_limit", "返回条数要在 1 到 20 之间。"),
+            InvalidJson => (400, "invalid_json", "请求不是有效的 JSON。"),
+            InvalidRequest => (400, "invalid_request", "请求有误，请回到首页重新查证。"),
+            InvalidQuery => (400, "invalid_query", "链接里的参数不对，请从页面上的链接重新进入。"),
+            UnsupportedMediaType => (415, "unsupported_media_type", "请求的格式不对，请回到首页重新查证。"),
+            PayloadTooLarge => (413, "payload_too_large", "消息太长了。请只粘贴最可疑的一段（一万字以内）再查。"),
+            ClaimNotFound => (404, "claim_not_found", "没有找到这条辟谣，可能链接有误或已被合并。可以到谣言库里搜一搜。"),
+            RegulationNotFound => (404, "regulation_not_found", "没有找到这部法规，可能链接有误。可以到法规列表里看看。"),
+            NotFound => (404, "not_found", "没有这个页面，可能链接有误。"),
+            TooManyItems => (400, "too_many_items", "一次最多查 100 条消息。"),
+            EmptyBatch => (400, "empty_batch", "没有收到要查证的消息。"),
+            EmptyId => (400, "empty_id", "每条消息都要有非空的 id。"),
+            InvalidXml => (400, "invalid_xml", "收到的不是微信消息。"),
+            InvalidSignature => (403, "invalid_signature", "签名不对：公众号后台的 Token 要与服务器设置的一致。"),
+            IndexUnavailable => (503, "index_unavailable", "辟谣库正在准备中，请过几分钟再试。"),
+            Internal => (500, "internal", "服务出了点问题，我们已经记录下来了。请稍后再试。"),
+        }
+    }
+
+    /// HTTP status.
+    pub fn status(self) -> u16 {
+        self.row().0
+    }
+
+    /// The stable code clients switch on.
+    pub fn as_str(self) -> &'static str {
+        self.row().1
+    }
+
+    /// What went wrong and what to do, for a reader who does not read error codes.
+    pub fn advice(self) -> &'static str {
+        self.row().2
+    }
+}
+
+/// `{"error": {"code": "…", "message": "…"}}`: how the JSON surfaces (API, WeChat) say it.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    pub code: String,
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: ErrorCode, message: String) -> ErrorBody {
+        ErrorBody { error: ErrorDetail::new(code, message) }
+    }
+}
+
+impl ErrorDetail {
+    pub fn new(code: ErrorCode, message: String) -> ErrorDetail {
+        ErrorDetail { code: code.as_str().to_string(), message }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_snake_case() {
+        let mut seen = std::collections::HashSet::new();
+        for c in ErrorCode::ALL {
+            assert!(seen.insert(c.as_str()), "{} twice", c.as_str());
+            assert!(c.as_str().chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'));
+            assert!((400..600).contains(&c.status()));
+            assert!(!c.advice().is_empty());
+        }
+    }
+}

@@ -1,0 +1,240 @@
+//! Key details of a text (places, dates, numbers, money, people, organisations) and where a
+//! message fills a claim's template with other ones: the debunk is about 南京 and the message
+//! about 苏州, 5月1日 against 9月1日, 500元 against 3600元. Such a message is not the debunked claim
+//! (often it is the true notice the rumor was made from), so a conflicting match never decides
+//! the verdict.
+//!
+//! A detail conflicts only when it fills the same slot: the claim's value is absent from the
+//! message, the message's value is absent from the claim, and the two stand in the same context
+//! (the same characters just before or just after). A long report that merely mentions other
+//! places elsewhere does not conflict with anything.
+//!
+//! Places, people and organisations come from jieba's part-of-speech tags (dictionary only, no
+//! HMM guessing); dates, numbers and money from a small scanner.
+
+use std::sync::LazyLock;
+
+use jieba_rs::Jieba;
+use serde::{Deserialize, Serialize};
+
+/// The kind of a key detail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DetailKind {
+    Place,
+    Date,
+    Number,
+    Money,
+    Person,
+    Org,
+}
+
+impl DetailKind {
+    /// Chinese name, for "地点不同".
+    pub fn label(self) -> &'static str {
+        match self {
+            DetailKind::Place => "地点",
+            DetailKind::Date => "日期",
+            DetailKind::Number => "数字",
+            DetailKind::Money => "金额",
+            DetailKind::Person => "人物",
+            DetailKind::Org => "机构",
+        }
+    }
+}
+
+/// A key detail at `[start, end)` of normalized characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detail {
+    pub kind: DetailKind,
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A detail of the claim that the message fills with another value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conflict {
+    pub kind: DetailKind,
+    pub claim: String,
+    pub message: String,
+    /// Where the message's value is, in normalized characters.
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Characters of context compared on each side of a detail.
+const CONTEXT: usize = 2;
+
+static TAGGER: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+
+/// The key details of a normalized text (separators as `' '`).
+pub fn details(chars: &[char]) -> Vec<Detail> {
+    let mut out = numeric(chars);
+    let text: String = chars.iter().collect();
+    let mut pos = 0;
+    for t in TAGGER.tag(&text, false) {
+        let len = t.word.chars().count();
+        let kind = match t.tag {
+            "ns" => Some(DetailKind::Place),
+            "nr" => Some(DetailKind::Person),
+            "nt" => Some(DetailKind::Org),
+            _ => None,
+        };
+        if let Some(kind) = kind.filter(|_| len >= 2 && t.word.chars().all(crate::text::is_han)) {
+            out.push(Detail { kind, text: t.word.to_string(), start: pos, end: pos + len });
+        }
+        pos += len;
+    }
+    out
+}
+
+/// Details of `claim` that `message` fills with another value in the same slot.
+pub fn conflicts(claim: &[char], claim_details: &[Detail], message: &[char], message_details: &[Detail]) -> Vec<Conflict> {
+    let claim_text: String = claim.iter().filter(|c| **c != ' ').collect();
+    let message_text: String = message.iter().filter(|c| **c != ' ').collect();
+    let mut out: Vec<Conflict> = Vec::new();
+    for c in claim_details {
+        if message_text.contains(&c.text) {
+            continue;
+        }
+        let found = message_details.iter().find(|m| {
+            m.kind == c.kind
+                && !claim_text.contains(&m.text)
+                && same_slot(claim, c.start, c.end, message, m.start, m.end)
+        });
+        if let Some(m) = found {
+            if !out.iter().any(|o| o.kind == c.kind && o.claim == c.text) {
+                out.push(Conflict { kind: c.kind, claim: c.text.clone(), message: m.text.clone(), start: m.start, end: m.end });
+            }
+        }
+    }
+    out
+}
+
+/// Do two values stand in the same context: the same two characters just before, or just after?
+fn same_slot(a: &[char], a_start: usize, a_end: usize, b: &[char], b_start: usize, b_end: usize) -> bool {
+    let before = |t: &[char], s: usize| -> Vec<char> {
+        let mut v: Vec<char> = t[..s].iter().rev().filter(|c| **c != ' ').take(CONTEXT).copied().collect();
+        v.reverse();
+        v
+    };
+    let after = |t: &[char], e: usize| -> Vec<char> { t[e..].iter().filter(|c| **c != ' ').take(CONTEXT).copied().collect() };
+    let (ab, bb) = (before(a, a_start), before(b, b_start));
+    let (aa, ba) = (after(a, a_end), after(b, b_end));
+    (ab.len() == CONTEXT && ab == bb) || (aa.len() == CONTEXT && aa == ba) || (!ab.is_empty() && ab.last() == bb.last() && !aa.is_empty() && aa.first() == ba.first())
+}
+
+fn is_cn_numeral(c: char) -> bool {
+    "零〇一二三四五六七八九十百千两".contains(c)
+}
+
+/// Dates and clock times, money, and other numbers (ASCII digits, or Chinese numerals in a date
+/// or an amount of money).
+fn numeric(chars: &[char]) -> Vec<Detail> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if !(c.is_ascii_digit() || is_cn_numeral(c)) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut end = i;
+        let mut kind: Option<DetailKind> = None;
+        let mut has_digit = false;
+        // a run of numbers and units: 2022年7月18日, 8点, 500元, 3.5万元
+        loop {
+            let run_start = end;
+            while end < chars.len() && (chars[end].is_ascii_digit() || is_cn_numeral(chars[end]) || (chars[end] == '.' && end > run_start)) {
+                has_digit |= chars[end].is_ascii_digit();
+                end += 1;
+            }
+            if end == run_start {
+                break;
+            }
+            while end < chars.len() && matches!(chars[end], '万' | '亿') {
+                end += 1;
+            }
+            match chars.get(end) {
+                Some('年' | '月' | '日' | '号' | '点' | '时') => {
+                    kind = Some(DetailKind::Date);
+                    end += 1;
+                }
+                Some('元' | '块') => {
+                    kind = Some(DetailKind::Money);
+                    end += 1;
+                    break;
+                }
+                Some('美' | '港' | '欧') if chars.get(end + 1) == Some(&'元') => {
+                    kind = Some(DetailKind::Money);
+                    end += 2;
+                    break;
+                }
+                _ => {
+                    if kind.is_none() && has_digit {
+                        kind = Some(DetailKind::Number);
+                    }
+                    break;
+                }
+            }
+            if !chars.get(end).is_some_and(|c| c.is_ascii_digit() || is_cn_numeral(*c)) {
+                break;
+            }
+        }
+        if let Some(kind) = kind {
+            out.push(Detail { kind, text: chars[start..end].iter().collect(), start, end });
+        }
+        i = end.max(start + 1);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chars(s: &str) -> Vec<char> {
+        s.chars().collect()
+    }
+
+    fn found(claim: &str, message: &str) -> Vec<(DetailKind, String, String)> {
+        let (c, m) = (chars(claim), chars(message));
+        conflicts(&c, &details(&c), &m, &details(&m)).into_iter().map(|x| (x.kind, x.claim, x.message)).collect()
+    }
+
+    #[test]
+    fn scans_dates_money_and_numbers() {
+        let d = numeric(&chars("2022年7月18日起 每人补贴500元 共3 5万人 今晚8点"));
+        let got: Vec<(DetailKind, &str)> = d.iter().map(|x| (x.kind, x.text.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                (DetailKind::Date, "2022年7月18日"),
+                (DetailKind::Money, "500元"),
+                (DetailKind::Number, "3"),
+                (DetailKind::Number, "5万"),
+                (DetailKind::Date, "8点")
+            ]
+        );
+        // Chinese numerals only as dates or money, never inside words like 一律
+        let got: Vec<String> = numeric(&chars("一律封号 五月一日起 三千元")).into_iter().map(|x| x.text).collect();
+        assert_eq!(got, vec!["五月一日", "三千元"]);
+    }
+
+    #[test]
+    fn another_place_date_or_amount_in_the_same_slot_conflicts() {
+        assert_eq!(found("南京地铁明天停运", "苏州地铁明天停运"), vec![(DetailKind::Place, "南京".into(), "苏州".into())]);
+        assert_eq!(found("5月1日起全面停止收费", "9月1日起全面停止收费"), vec![(DetailKind::Date, "5月1日".into(), "9月1日".into())]);
+        assert_eq!(found("每人补贴500元 马上领取", "每人补贴3600元 马上领取"), vec![(DetailKind::Money, "500元".into(), "3600元".into())]);
+    }
+
+    #[test]
+    fn the_same_details_or_other_details_elsewhere_do_not_conflict() {
+        assert!(found("南京地铁明天停运", "转发 南京地铁明天停运 扩散").is_empty());
+        // a report that mentions another city in another context
+        assert!(found("南京地铁明天停运", "南京地铁明天停运的消息在苏州也有人转").is_empty());
+        assert!(found("今晚8点开始全国清查", "今晚开始全国清查").is_empty());
+    }
+}

@@ -1,0 +1,16 @@
+//! What every request handler can reach: the live engine and the settings the surfaces share.
+//! A leaf module, so that the API, the web pages and WeChat depend on it and not on each other.
+
+use std::sync::Arc;
+
+use crate::links::Links;
+use crate::live::LiveEngine;
+
+/// Shared by every handler (as `web::Data<AppState>`).
+pub struct AppState {
+    pub live: Arc<LiveEngine>,
+    /// Absolute links for what leaves the site (chat replies, WeChat, ClaimReview, Open Graph).
+    pub links: Links,
+    /// WeChat Official Account token; the `/wechat` endpoint is off when `None`.
+    pub wechat_token: Option<String>,
+}

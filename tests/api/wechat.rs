@@ -1,0 +1,153 @@
+//! The WeChat Official Account endpoint `/wechat`: URL verification, signed messages, passive
+//! text replies for every kind of message, and the endpoint off without a token.
+
+use sha1::{Digest, Sha1};
+
+use crate::helpers::{Options, TestApp, spawn_app, spawn_app_with};
+
+const RUMOR: &str = "从今晚8点开始全国清查，不删聊天记录封群封号，收到请转发";
+const RUMOR_CLAIM: &str = "wechat-purge-notice-2022";
+const UNRELATED: &str = "周末一起去公园放风筝吧，天气预报说是晴天";
+
+const TOKEN: &str = "test-token";
+
+async fn wechat_app() -> TestApp {
+    spawn_app_with(Options { wechat_token: Some(TOKEN.into()), ..Options::default() }).await
+}
+
+/// `/wechat?…` signed as WeChat signs it: hex SHA-1 of token, timestamp and nonce, sorted.
+fn signed(token: &str, extra: &str) -> String {
+    let (timestamp, nonce) = ("1700000000", "nonce123");
+    let mut parts = [token, timestamp, nonce];
+    parts.sort();
+    let signature: String = Sha1::digest(parts.concat()).iter().map(|b| format!("{b:02x}")).collect();
+    format!("/wechat?signature={signature}&timestamp={timestamp}&nonce={nonce}{extra}")
+}
+
+fn message(msg_type: &str, inner: &str) -> Vec<u8> {
+    format!(
+        "<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[openid]]></FromUserName>\
+         <CreateTime>1700000000</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>{inner}<MsgId>123</MsgId></xml>"
+    )
+    .into_bytes()
+}
+
+fn text_message(content: &str) -> Vec<u8> {
+    message("text", &format!("<Content><![CDATA[{content}]]></Content>"))
+}
+
+/// A passive text reply, read back: (ToUserName, FromUserName, CreateTime, MsgType, Content).
+struct TextReply {
+    to: String,
+    from: String,
+    create_time: u64,
+    msg_type: String,
+    content: String,
+}
+
+async fn post_wechat(app: &TestApp, body: Vec<u8>) -> TextReply {
+    let r = app.post_raw(&signed(TOKEN, ""), Some("text/xml"), body).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.content_type.contains("xml"), "{}", r.content_type);
+    let xml = r.text();
+    let doc = roxmltree::Document::parse(&xml).unwrap_or_else(|e| panic!("reply is not XML ({e}): {xml}"));
+    let field = |name: &str| -> String {
+        let node = doc.root_element().children().find(|n| n.has_tag_name(name)).unwrap_or_else(|| panic!("no {name} in {xml}"));
+        node.children().filter_map(|c| c.text()).collect()
+    };
+    TextReply {
+        to: field("ToUserName"),
+        from: field("FromUserName"),
+        create_time: field("CreateTime").parse().unwrap(),
+        msg_type: field("MsgType"),
+        content: field("Content"),
+    }
+}
+
+#[actix_web::test]
+async fn wechat_url_verification_echoes_only_when_signed() {
+    let app = wechat_app().await;
+    let r = app.get(&signed(TOKEN, "&echostr=5923481923")).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert!(r.content_type.starts_with("text/plain"), "{}", r.content_type);
+    assert_eq!(r.text(), "5923481923");
+
+    for path in [
+        signed("wrong-token", "&echostr=5923481923"),
+        signed(TOKEN, "&echostr=5923481923").replace("timestamp=1700000000", "timestamp=1700000001"),
+        "/wechat?echostr=5923481923".to_string(),
+        "/wechat".to_string(),
+    ] {
+        let r = app.get(&path).await;
+        assert_eq!((r.status, r.error_code().as_str()), (403, "invalid_signature"), "{path}");
+        assert!(!r.text().contains("5923481923"));
+    }
+}
+
+#[actix_web::test]
+async fn wechat_rumor_gets_a_verdict_reply() {
+    let app = wechat_app().await;
+    let before = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let reply = post_wechat(&app, text_message(RUMOR)).await;
+    assert_eq!((reply.to.as_str(), reply.from.as_str()), ("openid", "gh_x"), "sender and recipient swapped");
+    assert_eq!(reply.msg_type, "text");
+    assert!(reply.create_time >= before, "CreateTime is now, not the message's: {}", reply.create_time);
+    let c = &reply.content;
+    assert!(c.starts_with("【谣言】"), "{c}");
+    let title = app.get(&format!("/api/v1/claims/{RUMOR_CLAIM}")).await.json()["title"].as_str().unwrap().to_string();
+    assert!(c.contains(&title), "{c}");
+    assert!(c.ends_with(&format!("{}/claims/{RUMOR_CLAIM}", app.address)), "{c}");
+    assert!(c.len() <= 2048, "{} bytes", c.len());
+}
+
+#[actix_web::test]
+async fn wechat_unknown_message_is_not_in_the_database() {
+    let app = wechat_app().await;
+    let c = post_wechat(&app, text_message(UNRELATED)).await.content;
+    assert!(c.starts_with("【未收录】"), "{c}");
+    assert!(c.contains("未收录不等于属实"), "{c}");
+}
+
+#[actix_web::test]
+async fn wechat_anything_but_usable_text_gets_a_polite_reply() {
+    let app = wechat_app().await;
+    let image = post_wechat(&app, message("image", "<PicUrl><![CDATA[http://example.org/a.jpg]]></PicUrl><MediaId><![CDATA[m]]></MediaId>")).await;
+    assert!(image.content.contains("只能核查文字"), "{}", image.content);
+    let voice = post_wechat(&app, message("voice", "<MediaId><![CDATA[m]]></MediaId><Format><![CDATA[amr]]></Format>")).await;
+    assert_eq!(voice.content, image.content);
+    let empty = post_wechat(&app, text_message("  ")).await;
+    assert!(empty.content.contains("发给我"), "{}", empty.content);
+    let long = post_wechat(&app, text_message(&"谣".repeat(10_001))).await;
+    assert!(long.content.contains("10001") && long.content.contains("10000"), "{}", long.content);
+    let subscribe = post_wechat(&app, message("event", "<Event><![CDATA[subscribe]]></Event>")).await;
+    assert!(subscribe.content.contains("感谢关注"), "{}", subscribe.content);
+
+    // events that expect no answer get WeChat's "success"
+    let r = app.post_raw(&signed(TOKEN, ""), Some("text/xml"), message("event", "<Event><![CDATA[unsubscribe]]></Event>")).await;
+    assert_eq!((r.status, r.text().as_str()), (200, "success"));
+}
+
+#[actix_web::test]
+async fn wechat_refuses_unsigned_and_malformed_posts() {
+    let app = wechat_app().await;
+    for path in [signed("wrong-token", ""), "/wechat".to_string()] {
+        let r = app.post_raw(&path, Some("text/xml"), text_message(RUMOR)).await;
+        assert_eq!((r.status, r.error_code().as_str()), (403, "invalid_signature"), "{path}");
+    }
+    for body in [b"<xml><ToUserName>".to_vec(), b"not xml".to_vec(), vec![0xff, 0xfe], b"<xml><Content>hi</Content></xml>".to_vec()] {
+        let r = app.post_raw(&signed(TOKEN, ""), Some("text/xml"), body).await;
+        assert_eq!((r.status, r.error_code().as_str()), (400, "invalid_xml"), "{}", r.text());
+    }
+    // the signature is checked before the body is parsed
+    let r = app.post_raw(&signed("wrong-token", ""), Some("text/xml"), b"not xml".to_vec()).await;
+    assert_eq!(r.status, 403);
+}
+
+#[actix_web::test]
+async fn wechat_is_off_without_a_token() {
+    let app = spawn_app().await;
+    let r = app.get(&signed(TOKEN, "&echostr=1")).await;
+    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+    let r = app.post_raw(&signed(TOKEN, ""), Some("text/xml"), text_message(RUMOR)).await;
+    assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+}
