@@ -9,9 +9,9 @@ use serde::Serialize;
 
 use crate::corpus::{Claim, Corpus, Regulation};
 use crate::index::{IndexRoot, Snapshot};
-use crate::links;
-use crate::matcher::{self, Level, Analysed, Model, VariantTable};
 use crate::input::{Limit, MessageText};
+use crate::links;
+use crate::matcher::{self, Analysed, Level, Model, VariantTable};
 use crate::response::{ArticleRef, CheckResponse, Difference, Match, Segment, Verdict};
 
 /// Variants fetched from the index before re-scoring.
@@ -158,12 +158,8 @@ impl Engine {
         let started = Instant::now();
         let (msg, ranked) = self.rank(text.as_str())?;
         let mut message_details: Option<Vec<matcher::Detail>> = None;
-        let shown: Vec<Assessed> = ranked
-            .iter()
-            .filter(|s| s.level().is_some())
-            .take(limit.get())
-            .map(|s| self.assess(&msg, s, &mut message_details))
-            .collect();
+        let shown: Vec<Assessed> =
+            ranked.iter().filter(|s| s.level().is_some()).take(limit.get()).map(|s| self.assess(&msg, s, &mut message_details)).collect();
 
         let best = shown.iter().find(|a| a.level.decides());
         let verdict = best.map_or(Verdict::Unknown, |a| Verdict::from_rating(self.corpus().claims[a.scored.claim as usize].rating));
@@ -205,7 +201,9 @@ impl Engine {
         let mine = message_details.get_or_insert_with(|| matcher::details(&msg.norm.chars));
         let conflicts = matcher::conflicts(&variant.chars, &matcher::details(&variant.chars), &msg.norm.chars, mine);
         let level = s.level().unwrap_or(Level::Related);
-        let level = if conflicts.is_empty() { level } else { Level::Related };
+        let carries_assertion =
+            assertion_gate() <= 0.0 || matcher::assertion_cover(&variant.chars, &msg.compact, &self.table) >= assertion_gate();
+        let level = if conflicts.is_empty() && carries_assertion { level } else { Level::Related };
         Assessed { scored: s, level, stance, conflicts }
     }
 
@@ -252,6 +250,13 @@ struct Assessed<'a> {
     level: Level,
     stance: matcher::Stance,
     conflicts: Vec<matcher::Conflict>,
+}
+
+/// The assertion cover a decisive match needs; `PIYAO_ASSERTION_MIN` overrides it for measuring
+/// (`piyao eval`), 0 turns the gate off.
+fn assertion_gate() -> f32 {
+    static GATE: std::sync::OnceLock<f32> = std::sync::OnceLock::new();
+    *GATE.get_or_init(|| std::env::var("PIYAO_ASSERTION_MIN").ok().and_then(|v| v.parse().ok()).unwrap_or(matcher::ASSERTION_MIN))
 }
 
 fn round3(x: f32) -> f32 {

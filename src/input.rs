@@ -28,7 +28,9 @@ pub enum InputError {
 impl MessageText {
     pub fn parse(raw: &str) -> Result<MessageText, InputError> {
         let t = raw.trim();
-        if t.is_empty() || t.chars().all(|c| c.is_whitespace() || c.is_control() || ('\u{200b}'..='\u{200f}').contains(&c) || c == '\u{feff}') {
+        if t.is_empty()
+            || t.chars().all(|c| c.is_whitespace() || c.is_control() || ('\u{200b}'..='\u{200f}').contains(&c) || c == '\u{feff}')
+        {
             return Err(InputError::Empty);
         }
         let chars = t.chars().count();

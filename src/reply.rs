@@ -11,10 +11,15 @@
 
 use crate::corpus::{Claim, Rating};
 use crate::links::{self, Links};
+use crate::matcher::Stance;
 use crate::response::{CheckResponse, Match};
 
 /// The one sentence about messages the corpus does not have.
 pub const NOT_IN_CORPUS: &str = "辟谣库里暂时没有与这条消息相符的记录。未收录不等于属实：请以官方发布为准，核实之前先别转发。";
+
+/// Before the reply when the message itself refutes the claim.
+pub const REFUTES_FOR_GROUP: &str = "✓ 这条消息本身就是辟谣，说法正确。";
+pub const REFUTES_FOR_ASKER: &str = "✓ 这是一条辟谣，说法与查证结论一致。\n";
 
 /// Longest summary quoted per finding in a reply for the group; the link carries the rest.
 const GROUP_SUMMARY_CHARS: usize = 160;
@@ -44,7 +49,12 @@ struct Finding<'a> {
 
 impl<'a> Finding<'a> {
     fn of(m: &'a Match, links: &Links) -> Finding<'a> {
-        Finding { rating: m.rating, title: &m.title, summary: summary(m.rating, &m.summary), link: links.absolute(&links::claim_path(&m.claim_id)) }
+        Finding {
+            rating: m.rating,
+            title: &m.title,
+            summary: summary(m.rating, &m.summary),
+            link: links.absolute(&links::claim_path(&m.claim_id)),
+        }
     }
 }
 
@@ -64,10 +74,17 @@ impl Reply {
     /// (WeChat delivers at most 2,048 bytes): summaries, then titles are shortened, links never.
     pub fn compose(r: &CheckResponse, links: &Links, audience: Audience, max_bytes: Option<usize>) -> Reply {
         let findings: Vec<Finding> = r.matches.iter().filter(|m| m.level.decides()).map(|m| Finding::of(m, links)).collect();
-        let text = match audience {
-            Audience::Group => group(&findings, links),
-            Audience::Asker => asker(&findings, max_bytes.unwrap_or(usize::MAX)),
+        // a forwarded debunk agrees with us: say so first, so nobody reads it as "this is a rumor"
+        let lead = match (r.stance == Some(Stance::Refutes) && !findings.is_empty(), audience) {
+            (false, _) => "",
+            (true, Audience::Group) => REFUTES_FOR_GROUP,
+            (true, Audience::Asker) => REFUTES_FOR_ASKER,
         };
+        let body = match audience {
+            Audience::Group => group(&findings, links),
+            Audience::Asker => asker(&findings, max_bytes.unwrap_or(usize::MAX).saturating_sub(lead.len())),
+        };
+        let text = format!("{lead}{body}");
         Reply { text }
     }
 }
@@ -97,7 +114,9 @@ fn group(findings: &[Finding], links: &Links) -> String {
             let items: Vec<String> = many
                 .iter()
                 .enumerate()
-                .map(|(i, f)| format!("{}{}：{}{}", circled(i), f.rating.label(), shorten_chars(&f.summary, GROUP_SUMMARY_CHARS), detail(&f.link)))
+                .map(|(i, f)| {
+                    format!("{}{}：{}{}", circled(i), f.rating.label(), shorten_chars(&f.summary, GROUP_SUMMARY_CHARS), detail(&f.link))
+                })
                 .collect();
             format!("{}这条消息里有{}个说法已有查证结果。{}", prefix(findings), many.len(), items.join(" "))
         }
@@ -113,8 +132,11 @@ fn asker(findings: &[Finding], max: usize) -> String {
     } else {
         format!("【{}】", first.rating.label())
     };
-    let markers: Vec<String> =
-        findings.iter().enumerate().map(|(i, f)| if numbered { format!("{}{}：", circled(i), f.rating.label()) } else { String::new() }).collect();
+    let markers: Vec<String> = findings
+        .iter()
+        .enumerate()
+        .map(|(i, f)| if numbered { format!("{}{}：", circled(i), f.rating.label()) } else { String::new() })
+        .collect();
     let tails: Vec<String> = findings.iter().map(|f| f.link.as_deref().map(|l| format!("\n详情：{l}")).unwrap_or_default()).collect();
     // what is never shortened: the head, markers, links, the newline after each title and between items
     let fixed = head.len() + markers.iter().chain(&tails).map(String::len).sum::<usize>() + 2 * findings.len() - 1;
@@ -247,6 +269,16 @@ mod tests {
         let reply = Reply::compose(&r, &Links::new(SITE), Audience::Asker, Some(2048)).text;
         assert!(reply.len() <= 2048 && reply.ends_with("/claims/x"), "{reply}");
         assert_eq!(response(vec![]).verdict, Verdict::Unknown);
+    }
+
+    #[test]
+    fn a_forwarded_debunk_is_told_it_agrees() {
+        let mut r = response(vec![m("x", Rating::False, Level::Same, "标题", "不存在全国清查。")]);
+        r.stance = Some(Stance::Refutes);
+        let group = Reply::compose(&r, &Links::new(SITE), Audience::Group, None).text;
+        assert!(group.starts_with(REFUTES_FOR_GROUP), "{group}");
+        let asker = Reply::compose(&r, &Links::new(SITE), Audience::Asker, Some(2048)).text;
+        assert!(asker.starts_with(REFUTES_FOR_ASKER) && asker.ends_with("/claims/x") && asker.len() <= 2048, "{asker}");
     }
 
     #[test]

@@ -12,10 +12,10 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, input_code};
 use crate::error_code::ErrorDetail;
-use crate::live::LiveEngine;
 use crate::input::{InputError, Limit, MessageText};
-use crate::state::AppState;
+use crate::live::LiveEngine;
 use crate::response::CheckResponse;
+use crate::state::AppState;
 
 /// Most items in one batch.
 pub const MAX_BATCH_ITEMS: usize = 100;

@@ -6,8 +6,8 @@ use utoipa::ToSchema;
 
 use super::error::ApiError;
 use crate::input::{Limit, MessageText};
-use crate::state::AppState;
 use crate::response::CheckResponse;
+use crate::state::AppState;
 
 /// Body of `POST /api/v1/check`.
 #[derive(Debug, Deserialize, ToSchema)]

@@ -7,8 +7,8 @@ use super::error::ApiError;
 use crate::corpus::{Claim, Regulation};
 use crate::engine::IndexStats;
 use crate::links;
-use crate::state::AppState;
 use crate::response::ArticleRef;
+use crate::state::AppState;
 
 /// A claim with its cited articles resolved.
 #[derive(Serialize, utoipa::ToSchema)]

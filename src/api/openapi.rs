@@ -5,8 +5,8 @@
 use actix_web::{HttpResponse, get};
 use utoipa::OpenApi;
 
-use crate::error_code::{ErrorBody, ErrorDetail};
 use super::{batch, check, lookup};
+use crate::error_code::{ErrorBody, ErrorDetail};
 
 #[derive(OpenApi)]
 #[openapi(

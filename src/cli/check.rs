@@ -7,9 +7,9 @@ use anyhow::{Context, Result, bail};
 use crate::config::IndexArgs;
 use crate::engine::Engine;
 use crate::index::IndexRoot;
+use crate::input::{Limit, MessageText};
 use crate::links::{self, Links};
 use crate::reply::{Audience, Reply};
-use crate::input::{Limit, MessageText};
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct CheckCommand {

@@ -257,8 +257,7 @@ pub fn run(c: &FitCommand) -> Result<i32> {
     let (paths, threshold) = (c.features.as_slice(), c.threshold);
     let queries = read(paths)?;
     // every file counts the same, however many queries it has
-    let weights: Vec<f32> =
-        (0..paths.len()).map(|f| 1.0 / queries.iter().filter(|q| q.file == f).count().max(1) as f32).collect();
+    let weights: Vec<f32> = (0..paths.len()).map(|f| 1.0 / queries.iter().filter(|q| q.file == f).count().max(1) as f32).collect();
     let all = [true; FEATURES];
     let everything: Vec<&Query> = queries.iter().collect();
     // the floor: the one whose held-out results are best (accept minus 5 x false-accept, every

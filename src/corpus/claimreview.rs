@@ -137,7 +137,8 @@ pub fn from_claimreview(v: &Value) -> Result<Claim, String> {
     }
     let claimed = str_at(v, &["claimReviewed"]).ok_or("no claimReviewed")?;
     let rating_obj = v.get("reviewRating").ok_or("no reviewRating")?;
-    let name = str_at(rating_obj, &["alternateName"]).or_else(|| str_at(rating_obj, &["name"])).ok_or("reviewRating has no alternateName")?;
+    let name =
+        str_at(rating_obj, &["alternateName"]).or_else(|| str_at(rating_obj, &["name"])).ok_or("reviewRating has no alternateName")?;
     let rating = map_rating_name(name).ok_or_else(|| format!("rating `{name}` has no mapping (add it to RATING_NAMES if it is clear)"))?;
     let summary = str_at(v, &["reviewBody"])
         .or_else(|| str_at(v, &["description"]))

@@ -463,7 +463,11 @@ fn cross_check(ck: &mut Checker, claims: &mut [(Claim, ClaimSite)], regulations:
 
         for (r, (reg_line, line)) in claim.regulations.iter_mut().zip(&site.ref_lines) {
             let Some((reg, _)) = reg_ids.get(r.regulation.as_str()) else {
-                ck.error(&site.loc, *reg_line, format!("unknown regulation `{}` (no corpus/regulations/{}.toml)", r.regulation, r.regulation));
+                ck.error(
+                    &site.loc,
+                    *reg_line,
+                    format!("unknown regulation `{}` (no corpus/regulations/{}.toml)", r.regulation, r.regulation),
+                );
                 continue;
             };
             if reg.article(&r.article).is_some() {

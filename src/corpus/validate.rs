@@ -43,11 +43,7 @@ impl Locator {
                 }
             }
         };
-        (from..to)
-            .find(|&i| is_assignment(lines[i], key))
-            .map(|i| i + 1)
-            .or(table.map(|_| from + 1))
-            .unwrap_or(1)
+        (from..to).find(|&i| is_assignment(lines[i], key)).map(|i| i + 1).or(table.map(|_| from + 1)).unwrap_or(1)
     }
 
     /// Line where `text` (e.g. one variant) starts, else the line of `key`.
@@ -151,9 +147,7 @@ impl Checker {
         let line = loc.key_line(key, table);
         match parse_date(v) {
             None => self.error(loc, line, format!("`{}` = `{v}` is not a date (YYYY-MM-DD)", field_name(table, key))),
-            Some(d) if d > today() => {
-                self.error(loc, line, format!("`{}` = `{v}` is in the future", field_name(table, key)))
-            }
+            Some(d) if d > today() => self.error(loc, line, format!("`{}` = `{v}` is in the future", field_name(table, key))),
             Some(_) => {}
         }
     }

@@ -1,6 +1,6 @@
 //! The tantivy schema: one document per rumor variant, two analysed text fields.
 
-use tantivy::schema::{Field, FAST, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
+use tantivy::schema::{FAST, Field, INDEXED, IndexRecordOption, Schema, TextFieldIndexing, TextOptions};
 
 use super::analyzers;
 

@@ -78,7 +78,7 @@ pub fn details(chars: &[char]) -> Vec<Detail> {
         let kind = match t.tag {
             "ns" => Some(DetailKind::Place),
             "nr" => Some(DetailKind::Person),
-            "nt" => Some(DetailKind::Org),
+            "nt" | "nz" => Some(DetailKind::Org),
             _ => None,
         };
         if let Some(kind) = kind.filter(|_| len >= 2 && t.word.chars().all(crate::text::is_han)) {
@@ -98,11 +98,9 @@ pub fn conflicts(claim: &[char], claim_details: &[Detail], message: &[char], mes
         if message_text.contains(&c.text) {
             continue;
         }
-        let found = message_details.iter().find(|m| {
-            m.kind == c.kind
-                && !claim_text.contains(&m.text)
-                && same_slot(claim, c.start, c.end, message, m.start, m.end)
-        });
+        let found = message_details
+            .iter()
+            .find(|m| m.kind == c.kind && !claim_text.contains(&m.text) && same_slot(claim, c.start, c.end, message, m.start, m.end));
         if let Some(m) = found {
             if !out.iter().any(|o| o.kind == c.kind && o.claim == c.text) {
                 out.push(Conflict { kind: c.kind, claim: c.text.clone(), message: m.text.clone(), start: m.start, end: m.end });
@@ -122,8 +120,13 @@ fn same_slot(a: &[char], a_start: usize, a_end: usize, b: &[char], b_start: usiz
     let after = |t: &[char], e: usize| -> Vec<char> { t[e..].iter().filter(|c| **c != ' ').take(CONTEXT).copied().collect() };
     let (ab, bb) = (before(a, a_start), before(b, b_start));
     let (aa, ba) = (after(a, a_end), after(b, b_end));
-    (ab.len() == CONTEXT && ab == bb) || (aa.len() == CONTEXT && aa == ba) || (!ab.is_empty() && ab.last() == bb.last() && !aa.is_empty() && aa.first() == ba.first())
+    (ab.len() == CONTEXT && ab == bb)
+        || (aa.len() == CONTEXT && aa == ba)
+        || (!ab.is_empty() && ab.last() == bb.last() && !aa.is_empty() && aa.first() == ba.first())
 }
+
+/// Measure words after a count (七岁, 三天, 两针, 六辆).
+const MEASURES: &str = "个岁天秒倍针辆人次名位家条只件分周小斤公米克层户所台元块";
 
 fn is_cn_numeral(c: char) -> bool {
     "零〇一二三四五六七八九十百千两".contains(c)
@@ -147,7 +150,8 @@ fn numeric(chars: &[char]) -> Vec<Detail> {
         // a run of numbers and units: 2022年7月18日, 8点, 500元, 3.5万元
         loop {
             let run_start = end;
-            while end < chars.len() && (chars[end].is_ascii_digit() || is_cn_numeral(chars[end]) || (chars[end] == '.' && end > run_start)) {
+            while end < chars.len() && (chars[end].is_ascii_digit() || is_cn_numeral(chars[end]) || (chars[end] == '.' && end > run_start))
+            {
                 has_digit |= chars[end].is_ascii_digit();
                 end += 1;
             }
@@ -170,6 +174,21 @@ fn numeric(chars: &[char]) -> Vec<Detail> {
                 Some('美' | '港' | '欧') if chars.get(end + 1) == Some(&'元') => {
                     kind = Some(DetailKind::Money);
                     end += 2;
+                    break;
+                }
+                Some(c) if kind.is_none() && (has_digit || MEASURES.contains(*c) || matches!(c, '多' | '余')) => {
+                    // 3个, 七岁, 一百多个: a count; the measure word is part of the value
+                    let mut e = end;
+                    if matches!(chars[e], '多' | '余') {
+                        e += 1;
+                    }
+                    if chars.get(e).is_some_and(|c| MEASURES.contains(*c)) {
+                        e += 1;
+                    } else if !has_digit {
+                        break;
+                    }
+                    kind = Some(DetailKind::Number);
+                    end = e;
                     break;
                 }
                 _ => {
@@ -214,7 +233,7 @@ mod tests {
                 (DetailKind::Date, "2022年7月18日"),
                 (DetailKind::Money, "500元"),
                 (DetailKind::Number, "3"),
-                (DetailKind::Number, "5万"),
+                (DetailKind::Number, "5万人"),
                 (DetailKind::Date, "8点")
             ]
         );

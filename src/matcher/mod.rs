@@ -1,12 +1,14 @@
 //! Candidates → evidence → calibrated scores → levels. Pure functions over precomputed tables:
 //! no I/O, no HTTP, no tantivy (candidates arrive as variant positions).
 
+mod assertion;
 mod details;
 mod explain;
 mod score;
 mod stance;
 mod table;
 
+pub use assertion::{ASSERTION_MIN, assertion_cover};
 pub use details::{Conflict, Detail, DetailKind, conflicts, details};
 pub use explain::{Part, Span, highlights, segments};
 pub use score::{Evidence, FEATURE_NAMES, FEATURES, FITTED, Level, MARGIN_CLAMP, Model, SIMILAR, evidence, features};
@@ -87,12 +89,8 @@ pub fn rank(msg: &Analysed, candidates: &[u32], table: &VariantTable, model: &Mo
             Some((_, m)) => m.clone(),
             None => intersect(&msg.gram_set, &table.variants[b.variant as usize].grams),
         };
-        let other = contenders
-            .iter()
-            .enumerate()
-            .filter(|(j, (_, theirs))| *j != i && competes(&mine, theirs))
-            .map(|(_, (z, _))| *z)
-            .next();
+        let other =
+            contenders.iter().enumerate().filter(|(j, (_, theirs))| *j != i && competes(&mine, theirs)).map(|(_, (z, _))| *z).next();
         b.score = model.calibrate(b.logit, other);
     }
     best

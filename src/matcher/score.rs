@@ -93,8 +93,8 @@ pub fn evidence(msg: &Analysed, v: &VariantEntry, table: &VariantTable) -> Evide
     let shared_chars = shared_weight(&msg.char_set, &v.chars, |i| table.chars.weight(Some(i)));
     let ratio = |a: f32, b: f32| if b > 0.0 { (a / b).min(1.0) } else { 0.0 };
     let keywords = &table.keywords[v.claim as usize];
-    let keyword_cover = (!keywords.is_empty())
-        .then(|| keywords.iter().filter(|k| msg.compact.contains(k.as_str())).count() as f32 / keywords.len() as f32);
+    let keyword_cover =
+        (!keywords.is_empty()).then(|| keywords.iter().filter(|k| msg.compact.contains(k.as_str())).count() as f32 / keywords.len() as f32);
     Evidence {
         shared,
         claim_cover: ratio(shared, v.gram_mass),

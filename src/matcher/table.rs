@@ -104,9 +104,8 @@ impl VariantTable {
         let mut char_docs = Vec::new();
         let mut keywords = Vec::with_capacity(corpus.claims.len());
         for claim in &corpus.claims {
-            keywords.push(
-                claim.keywords.iter().map(|k| text::normalize(k).as_string().replace(' ', "")).filter(|k| !k.is_empty()).collect(),
-            );
+            keywords
+                .push(claim.keywords.iter().map(|k| text::normalize(k).as_string().replace(' ', "")).filter(|k| !k.is_empty()).collect());
         }
         // the index numbered its documents in this same order (`Corpus::variants`)
         for v in corpus.variants() {

@@ -49,8 +49,7 @@ fn is_invisible(c: char) -> bool {
         | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F | 0xFEFF | 0xFFA0)
 }
 
-static T2S: LazyLock<OpenCC> =
-    LazyLock::new(|| OpenCC::from_config(BuiltinConfig::T2s).expect("embedded OpenCC t2s config loads"));
+static T2S: LazyLock<OpenCC> = LazyLock::new(|| OpenCC::from_config(BuiltinConfig::T2s).expect("embedded OpenCC t2s config loads"));
 
 /// Evasive spellings seen in forwards, folded to the word they stand for. `true` in the third
 /// column means the pattern only applies at a Latin-letter boundary (so "zf" in "zfs" is left alone).

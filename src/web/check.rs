@@ -16,9 +16,10 @@ use super::marked::{Piece, mark};
 use super::page::{PageMeta, query};
 use crate::input::{Limit, MessageText};
 use crate::links;
+use crate::matcher::Stance;
 use crate::reply::{Audience, Reply, shorten_chars};
-use crate::state::AppState;
 use crate::response::{CheckResponse, Match, Segment};
+use crate::state::AppState;
 
 #[derive(Deserialize)]
 pub struct CheckForm {
@@ -77,6 +78,8 @@ pub struct ResultPage {
     parts: Vec<MessagePart>,
     several_rumors: bool,
     reply: Reply,
+    /// What the message does with the deciding claim, when it is not simply repeating it.
+    stance_note: Option<&'static str>,
     permalink: String,
 }
 
@@ -92,7 +95,7 @@ impl ResultPage {
         let parts = message_parts(text, &decisive, &response.segments);
         let several_rumors = parts.len() > 1;
 
-
+        let stance_note = response.stance.and_then(stance_note);
         let verdict = Badge::verdict(response.verdict);
         let description = match decisive.first() {
             Some(top) => format!("{}：{}", verdict.label, top.m.summary),
@@ -110,6 +113,7 @@ impl ResultPage {
             parts,
             several_rumors,
             reply,
+            stance_note,
             permalink: state.links.absolute_or_path(&path),
         }
     }
@@ -138,4 +142,13 @@ fn message_parts(text: &str, decisive: &[MatchView], segments: &[Segment]) -> Ve
             }
         })
         .collect()
+}
+
+/// The line that tells a reader their message is a debunk, or a question, rather than the rumor.
+fn stance_note(stance: Stance) -> Option<&'static str> {
+    match stance {
+        Stance::Refutes => Some("✓ 这是一条辟谣：你的消息在否认上面这条说法，与辟谣结论一致，可以放心转给家人朋友。"),
+        Stance::Asks => Some("你的消息在问这条说法是不是真的：上面就是查证结果。"),
+        Stance::Repeats => None,
+    }
 }

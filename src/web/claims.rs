@@ -13,14 +13,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 use serde::Deserialize;
 
-use super::error::WebError;
 use super::badge::Badge;
+use super::error::WebError;
 use super::page::{PageMeta, engine, query};
+use crate::corpus::{Category, Claim, claimreview};
 use crate::links::{self, url_encode};
 use crate::reply::Reply;
-use crate::corpus::{Category, Claim, claimreview};
-use crate::state::AppState;
 use crate::response::ArticleRef;
+use crate::state::AppState;
 
 /// Claims per page of `/claims`.
 pub const PER_PAGE: usize = 20;
@@ -50,7 +50,11 @@ impl Filter {
         };
         let page = match query.page.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             None => 1,
-            Some(p) => p.parse::<usize>().ok().filter(|&n| n >= 1).ok_or_else(|| WebError::BadQuery(format!("page must be a number from 1, got `{p}`")))?,
+            Some(p) => p
+                .parse::<usize>()
+                .ok()
+                .filter(|&n| n >= 1)
+                .ok_or_else(|| WebError::BadQuery(format!("page must be a number from 1, got `{p}`")))?,
         };
         Ok(Filter { q, category, page })
     }

@@ -77,7 +77,11 @@ impl ResponseError for WebError {
         };
         let body = page.render().unwrap_or_else(|e| {
             tracing::error!(error = %e, "error page failed to render");
-            format!("<!doctype html><html lang=\"zh-CN\"><title>出错了</title><p>出错了（{}）：{}</p></html>", status.as_u16(), code.as_str())
+            format!(
+                "<!doctype html><html lang=\"zh-CN\"><title>出错了</title><p>出错了（{}）：{}</p></html>",
+                status.as_u16(),
+                code.as_str()
+            )
         });
         HttpResponse::build(status).insert_header((CONTENT_TYPE, "text/html; charset=utf-8")).body(body)
     }

@@ -5,9 +5,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 use super::page::PageMeta;
-use crate::links;
 use crate::corpus::Claim;
 use crate::engine::Engine;
+use crate::links;
 use crate::state::AppState;
 
 /// Claims whose forwards relatives receive most often; one example each, in this order. Ids
@@ -39,7 +39,8 @@ struct HomePage {
 #[get("/")]
 pub async fn home(state: web::Data<AppState>) -> HomePage {
     let engine = state.live.get();
-    let meta = PageMeta::new("", "收到可疑的转发消息？粘贴进来查一查：是不是谣言、真相是什么、谁辟的谣、涉及哪些法律条款。").at(&state, "/");
+    let meta =
+        PageMeta::new("", "收到可疑的转发消息？粘贴进来查一查：是不是谣言、真相是什么、谁辟的谣、涉及哪些法律条款。").at(&state, "/");
     HomePage {
         meta,
         examples: engine.as_deref().map(examples).unwrap_or_default(),

@@ -6,11 +6,11 @@ use actix_web::{get, web};
 use askama::Template;
 use askama_web::WebTemplate;
 
-use super::error::WebError;
 use super::badge::Badge;
+use super::error::WebError;
 use super::page::{PageMeta, engine};
-use crate::links;
 use crate::corpus::{Article, Claim, Regulation};
+use crate::links;
 use crate::state::AppState;
 
 /// One regulation in the list.
@@ -105,7 +105,8 @@ impl RegulationPage {
                 articles: regulation.articles.iter().filter(|a| cites(c, &a.number)).map(|a| a.label.clone()).collect(),
             })
             .collect();
-        let description = format!("{}，{}发布，{}起施行。附相关条文及引用它的辟谣。", regulation.title, regulation.issuer, regulation.effective);
+        let description =
+            format!("{}，{}发布，{}起施行。附相关条文及引用它的辟谣。", regulation.title, regulation.issuer, regulation.effective);
         RegulationPage {
             meta: PageMeta::new(regulation.display_title(), &description).at(state, &links::regulation_path(&regulation.id)),
             regulation: regulation.clone(),
@@ -114,4 +115,3 @@ impl RegulationPage {
         }
     }
 }
-

@@ -10,8 +10,7 @@ use crate::response::CheckResponse;
 /// Longest `Content` of a passive text reply WeChat delivers, in bytes of UTF-8.
 pub const MAX_CONTENT_BYTES: usize = 2048;
 
-pub const ONLY_TEXT: &str =
-    "目前只能核查文字消息。请把要核实的消息文字复制后发给我（图片、语音、视频和链接暂时无法核查）。";
+pub const ONLY_TEXT: &str = "目前只能核查文字消息。请把要核实的消息文字复制后发给我（图片、语音、视频和链接暂时无法核查）。";
 pub const WELCOME: &str = "感谢关注！把群里转发的消息原文发给我，我会告诉你它是不是已经被辟谣的说法。";
 pub const EMPTY: &str = "请把要核实的消息文字发给我。";
 pub const UNAVAILABLE: &str = "抱歉，核查服务暂时不可用，请稍后再试。";

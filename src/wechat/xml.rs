@@ -37,9 +37,8 @@ impl Incoming {
         let doc = roxmltree::Document::parse(body)?;
         let root = doc.root_element();
         // all text children: CDATA sections split around `]]>` are several nodes
-        let field = |name: &str| {
-            root.children().find(|n| n.has_tag_name(name)).map(|n| n.children().filter_map(|c| c.text()).collect::<String>())
-        };
+        let field =
+            |name: &str| root.children().find(|n| n.has_tag_name(name)).map(|n| n.children().filter_map(|c| c.text()).collect::<String>());
         let required = |name: &'static str| field(name).filter(|v| !v.trim().is_empty()).ok_or(XmlError::Missing(name));
         if field("Encrypt").is_some() && field("MsgType").is_none() {
             return Err(XmlError::Encrypted);
@@ -90,7 +89,8 @@ mod tests {
     fn parses_other_kinds() {
         let image = TEXT.replace("<![CDATA[text]]>", "image").replace("<Content><![CDATA[消息 <b>&]]></Content>", "<PicUrl>u</PicUrl>");
         assert_eq!(Incoming::parse(&image).unwrap().content, Content::Other("image".into()));
-        let event = TEXT.replace("<![CDATA[text]]>", "<![CDATA[event]]>").replace("<MsgId>123</MsgId>", "<Event><![CDATA[subscribe]]></Event>");
+        let event =
+            TEXT.replace("<![CDATA[text]]>", "<![CDATA[event]]>").replace("<MsgId>123</MsgId>", "<Event><![CDATA[subscribe]]></Event>");
         assert_eq!(Incoming::parse(&event).unwrap().content, Content::Event("subscribe".into()));
         let no_content = TEXT.replace("<Content><![CDATA[消息 <b>&]]></Content>", "");
         assert_eq!(Incoming::parse(&no_content).unwrap().content, Content::Text(String::new()));

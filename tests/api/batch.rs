@@ -91,4 +91,3 @@ async fn batch_accepts_more_than_a_single_check_body() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(r.json()["results"].as_array().unwrap().iter().all(|x| x["verdict"] == "false"), "{}", r.text());
 }
-

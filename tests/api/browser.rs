@@ -107,7 +107,8 @@ impl Browser {
     /// A browser whose default font size is `px` (Chrome's own font-size setting), as on a
     /// phone with large system fonts.
     async fn open_with_font_size(driver: &Chromedriver, size: (u32, u32), px: u32) -> Browser {
-        Browser::open_with_prefs(driver, size, json!({"webkit": {"webprefs": {"default_font_size": px, "default_fixed_font_size": px}}})).await
+        Browser::open_with_prefs(driver, size, json!({"webkit": {"webprefs": {"default_font_size": px, "default_fixed_font_size": px}}}))
+            .await
     }
 
     async fn open_with_prefs(driver: &Chromedriver, size: (u32, u32), prefs: Value) -> Browser {
@@ -149,7 +150,9 @@ impl Browser {
     }
 
     async fn run(&self, script: &str) -> Value {
-        self.cmd(Method::POST, "/execute/sync", Some(json!({"script": script, "args": []}))).await.unwrap_or_else(|e| panic!("{script}: {e}"))
+        self.cmd(Method::POST, "/execute/sync", Some(json!({"script": script, "args": []})))
+            .await
+            .unwrap_or_else(|e| panic!("{script}: {e}"))
     }
 
     /// The first element matching `css`, waiting for it to appear.
@@ -311,6 +314,25 @@ async fn phone_user_checks_a_rumor_and_an_unknown_message() {
     browser.click("#submit").await;
     browser.wait_for_text("#verdict .badge", "未收录").await;
     browser.wait_for_text("#verdict", "未收录 ≠ 属实").await;
+}
+
+#[actix_web::test]
+async fn a_forwarded_debunk_is_shown_as_a_debunk_on_a_phone() {
+    if !browser_installed() {
+        return;
+    }
+    let app = spawn_app().await;
+    let driver = Chromedriver::start().await;
+    let browser = Browser::open(&driver, PHONE).await;
+
+    browser.goto(&app.url("/")).await;
+    browser.type_into("#text", "【辟谣】网传“从今晚开始全国清查微信群，不删聊天记录封群封号”系谣言，请勿转发！").await;
+    browser.click("#submit").await;
+    let stance = browser.wait_for_text("#stance", "这是一条辟谣").await;
+    assert!(stance.contains("✓"), "{stance}");
+    let reply = browser.wait_for_text("#reply", "这条消息本身就是辟谣").await;
+    assert!(reply.contains("【辟谣】"), "{reply}");
+    assert_eq!(browser.sideways_overflow().await, 0, "the result page fits a 360 px phone");
 }
 
 #[actix_web::test]

@@ -40,7 +40,11 @@ async fn traditional_and_full_width_forward_is_found() {
 #[actix_web::test]
 async fn unrelated_message_is_unknown() {
     let app = spawn_app().await;
-    for msg in ["周末一起去公园放风筝吧，天气预报说是晴天", "妈，我晚上加班不回来吃饭了，你们先吃", "The quarterly report is attached, please review by Friday."] {
+    for msg in [
+        "周末一起去公园放风筝吧，天气预报说是晴天",
+        "妈，我晚上加班不回来吃饭了，你们先吃",
+        "The quarterly report is attached, please review by Friday.",
+    ] {
         let r = app.check(msg).await;
         assert_eq!(r["verdict"], "unknown", "{msg}: {r:#}");
         assert_eq!(r["label"], "未收录");
@@ -124,7 +128,10 @@ async fn cli_check_rejects_bad_input_clearly() {
     let ok = run(&["check"], "从今晚8点开始全国清查，不删聊天记录封群封号");
     assert!(ok.status.success());
     assert!(String::from_utf8_lossy(&ok.stdout).contains("【谣言】"));
-    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_piyao")).args(["check", "x", "--index", "/nonexistent/piyao-index"]).output().unwrap();
+    let missing = std::process::Command::new(env!("CARGO_BIN_EXE_piyao"))
+        .args(["check", "x", "--index", "/nonexistent/piyao-index"])
+        .output()
+        .unwrap();
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("run `piyao reindex` first"));
 }

@@ -58,11 +58,8 @@ async fn imported_reviews_become_searchable_claims() {
     assert!(stderr.contains("reviews.json:3: not imported: rating `Four Pinocchios` has no mapping"), "{stderr}");
     assert!(stderr.contains("imported 2 claim(s), could not map 1"), "{stderr}");
 
-    let lines: Vec<serde_json::Value> = std::fs::read_to_string(corpus.path().join("imported.jsonl"))
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines: Vec<serde_json::Value> =
+        std::fs::read_to_string(corpus.path().join("imported.jsonl")).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(lines.len(), 2);
     assert_eq!(lines[0]["rating"], "false");
     assert_eq!(lines[0]["published"], "2024-03-05");

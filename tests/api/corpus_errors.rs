@@ -52,7 +52,12 @@ async fn duplicate_id() {
     let app = spawn_app().await;
     let line1 = r#"{"id":"bulk-ok","title":"t","rating":"false","summary":"s","variants":["一条批量导入的测试谣言文本"],"sources":[{"publisher":"p","title":"t"}]}"#;
     let line2 = r#"{"id":"wechat-purge-notice-2022","title":"t","rating":"false","summary":"s","variants":["另一条批量导入的测试谣言"],"sources":[{"publisher":"p","title":"t"}]}"#;
-    assert_rejected(&app, |d| write(d, "bulk.jsonl", &format!("{line1}\n{line2}\n")), &["bulk.jsonl:2: duplicate claim id `wechat-purge-notice-2022`"]).await;
+    assert_rejected(
+        &app,
+        |d| write(d, "bulk.jsonl", &format!("{line1}\n{line2}\n")),
+        &["bulk.jsonl:2: duplicate claim id `wechat-purge-notice-2022`"],
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -80,7 +85,12 @@ async fn unknown_regulation() {
 async fn unknown_article() {
     let app = spawn_app().await;
     let text = claim_toml("test-article").replace("article = \"13\"", "article = \"999\"");
-    assert_rejected(&app, |d| write(d, "claims/test-article.toml", &text), &["test-article.toml:13: regulation `cybersecurity-law` has no article 999"]).await;
+    assert_rejected(
+        &app,
+        |d| write(d, "claims/test-article.toml", &text),
+        &["test-article.toml:13: regulation `cybersecurity-law` has no article 999"],
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -100,7 +110,12 @@ async fn invalid_json_line() {
 #[actix_web::test]
 async fn binary_file() {
     let app = spawn_app().await;
-    assert_rejected(&app, |d| std::fs::write(d.join("blob.jsonl"), [0x7b, 0xff, 0x00, 0xfe, 0x0a]).unwrap(), &["blob.jsonl:1: not UTF-8 text"]).await;
+    assert_rejected(
+        &app,
+        |d| std::fs::write(d.join("blob.jsonl"), [0x7b, 0xff, 0x00, 0xfe, 0x0a]).unwrap(),
+        &["blob.jsonl:1: not UTF-8 text"],
+    )
+    .await;
 }
 
 #[actix_web::test]
@@ -112,7 +127,11 @@ async fn stricter_field_rules() {
     assert_rejected(
         &app,
         |d| write(d, "claims/test-strict.toml", &text),
-        &["test-strict.toml:10: `sources[1].url` = `ftp://example.org/x` is not an http(s) URL", "test-strict.toml:11: `sources[1].date` = `2999-01-01` is in the future", "test-strict.toml:5: variant `转发！` is too short"],
+        &[
+            "test-strict.toml:10: `sources[1].url` = `ftp://example.org/x` is not an http(s) URL",
+            "test-strict.toml:11: `sources[1].date` = `2999-01-01` is in the future",
+            "test-strict.toml:5: variant `转发！` is too short",
+        ],
     )
     .await;
 }
@@ -121,7 +140,8 @@ async fn stricter_field_rules() {
 async fn claim_without_source() {
     let app = spawn_app().await;
     let text = claim_toml("test-nosource").replace("[[sources]]\npublisher = \"测试发布方\"\ntitle = \"测试辟谣文章\"\n", "");
-    assert_rejected(&app, |d| write(d, "claims/test-nosource.toml", &text), &["test-nosource.toml:1: a claim needs at least one source"]).await;
+    assert_rejected(&app, |d| write(d, "claims/test-nosource.toml", &text), &["test-nosource.toml:1: a claim needs at least one source"])
+        .await;
 }
 
 #[actix_web::test]

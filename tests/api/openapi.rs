@@ -100,7 +100,10 @@ async fn real_responses_match_the_openapi_document() {
     assert_matches_document(&v, "get", "/healthz", &health);
 
     let batch = app
-        .post_json("/api/v1/check/batch", &json!({ "items": [{ "id": "1", "text": RUMOR }, { "id": "2", "text": " " }, { "id": "3", "text": UNRELATED }] }))
+        .post_json(
+            "/api/v1/check/batch",
+            &json!({ "items": [{ "id": "1", "text": RUMOR }, { "id": "2", "text": " " }, { "id": "3", "text": UNRELATED }] }),
+        )
         .await;
     assert_eq!(batch.status, 200, "{}", batch.text());
     assert_matches_document(&v, "post", "/api/v1/check/batch", &batch);
@@ -146,7 +149,11 @@ async fn broken_responses_fail_validation() {
         ("value outside the enum", &|r| r["verdict"] = json!("maybe"), "/verdict"),
         ("null where not nullable", &|r| r["matches"][0]["score"] = Value::Null, "/matches/0/score"),
         ("wrong item type", &|r| r["segments"] = json!([1, 2]), "/segments/0: expected object"),
-        ("nested missing field", &|r| drop(r["matches"][0]["regulations"][0].as_object_mut().unwrap().remove("article")), "/regulations/0: missing required field `article`"),
+        (
+            "nested missing field",
+            &|r| drop(r["matches"][0]["regulations"][0].as_object_mut().unwrap().remove("article")),
+            "/regulations/0: missing required field `article`",
+        ),
     ];
     for (what, edit, expected) in cases {
         let errors = broken(edit);
@@ -186,18 +193,17 @@ fn validator_understands_the_keywords_it_claims() {
     let ok = json!({ "kind": "a", "n": 3, "note": null, "old": null, "either": 1.5, "any": "x", "tags": ["t"] });
     assert_eq!(v.errors(thing, &ok), Vec::<String>::new());
     for bad in [
-        json!({ "kind": "a" }),                         // required
-        json!({ "kind": "c", "n": 1 }),                 // enum through $ref
-        json!({ "kind": "a", "n": -1 }),                // minimum
-        json!({ "kind": "a", "n": 1.5 }),               // integer
-        json!({ "kind": "a", "n": 1, "note": 2 }),      // type list
-        json!({ "kind": "a", "n": 1, "either": 1 }),    // oneOf: both branches match
-        json!({ "kind": "a", "n": 1, "any": 1 }),       // anyOf: no branch matches
-        json!({ "kind": "a", "n": 1, "tags": [1] }),    // items
-        json!({ "kind": "a", "n": 1, "extra": true }),  // additionalProperties: false
-        json!([]),                                       // type
+        json!({ "kind": "a" }),                        // required
+        json!({ "kind": "c", "n": 1 }),                // enum through $ref
+        json!({ "kind": "a", "n": -1 }),               // minimum
+        json!({ "kind": "a", "n": 1.5 }),              // integer
+        json!({ "kind": "a", "n": 1, "note": 2 }),     // type list
+        json!({ "kind": "a", "n": 1, "either": 1 }),   // oneOf: both branches match
+        json!({ "kind": "a", "n": 1, "any": 1 }),      // anyOf: no branch matches
+        json!({ "kind": "a", "n": 1, "tags": [1] }),   // items
+        json!({ "kind": "a", "n": 1, "extra": true }), // additionalProperties: false
+        json!([]),                                     // type
     ] {
         assert!(!v.errors(thing, &bad).is_empty(), "accepted {bad}");
     }
 }
-

@@ -20,7 +20,11 @@ async fn reindex_under_load_fails_no_request() {
             // bounded: stops when told, or after 5,000 requests
             while !stop.load(Ordering::Relaxed) && i < 5_000 {
                 let r = app.post_json("/api/v1/check", &serde_json::json!({"text": msgs[i % msgs.len()]})).await;
-                if r.status == 200 { ok.fetch_add(1, Ordering::Relaxed) } else { failed.fetch_add(1, Ordering::Relaxed) };
+                if r.status == 200 {
+                    ok.fetch_add(1, Ordering::Relaxed)
+                } else {
+                    failed.fetch_add(1, Ordering::Relaxed)
+                };
                 i += 4;
             }
         }));

@@ -149,7 +149,10 @@ async fn claims_are_paginated_twenty_per_page() {
     let mut seen = listed_claims(&first);
     for p in 2..=pages {
         let html = page(&app, &format!("/claims?page={p}")).await;
-        assert!(html.contains(&format!("rel=\"prev\" href=\"/claims{}\"", if p == 2 { String::new() } else { format!("?page={}", p - 1) })), "{html}");
+        assert!(
+            html.contains(&format!("rel=\"prev\" href=\"/claims{}\"", if p == 2 { String::new() } else { format!("?page={}", p - 1) })),
+            "{html}"
+        );
         assert_eq!(html.contains("rel=\"next\""), p < pages, "page {p}");
         seen.extend(listed_claims(&html));
     }
@@ -213,7 +216,8 @@ async fn claim_page_has_the_full_debunk_and_claimreview() {
     assert!(html.contains("<meta property=\"og:type\" content=\"article\">"));
     assert!(between(&html, "<textarea id=\"reply-text\" readonly", "</textarea>").contains("【辟谣】"));
 
-    let ld: serde_json::Value = serde_json::from_str(between(&html, "<script type=\"application/ld+json\">", "</script>")).expect("JSON-LD parses");
+    let ld: serde_json::Value =
+        serde_json::from_str(between(&html, "<script type=\"application/ld+json\">", "</script>")).expect("JSON-LD parses");
     assert_eq!(ld["@type"], "ClaimReview");
     assert_eq!(ld["url"], format!("{}/claims/wechat-purge-notice-2022", app.address));
     assert_eq!(ld["reviewRating"]["alternateName"], "谣言");
@@ -242,11 +246,9 @@ async fn regulation_page_anchors_articles_and_lists_citing_claims() {
 #[actix_web::test]
 async fn unknown_ids_are_404_pages_in_the_layout() {
     let app = spawn_app().await;
-    for (path, code) in [
-        ("/claims/no-such-claim", "claim_not_found"),
-        ("/regulations/no-such-law", "regulation_not_found"),
-        ("/no/such/page", "not_found"),
-    ] {
+    for (path, code) in
+        [("/claims/no-such-claim", "claim_not_found"), ("/regulations/no-such-law", "regulation_not_found"), ("/no/such/page", "not_found")]
+    {
         let r = app.get(path).await;
         assert_eq!(r.status, 404, "{path}");
         assert!(r.content_type.starts_with("text/html"), "{path}");

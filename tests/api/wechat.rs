@@ -111,7 +111,8 @@ async fn wechat_unknown_message_is_not_in_the_database() {
 #[actix_web::test]
 async fn wechat_anything_but_usable_text_gets_a_polite_reply() {
     let app = wechat_app().await;
-    let image = post_wechat(&app, message("image", "<PicUrl><![CDATA[http://example.org/a.jpg]]></PicUrl><MediaId><![CDATA[m]]></MediaId>")).await;
+    let image =
+        post_wechat(&app, message("image", "<PicUrl><![CDATA[http://example.org/a.jpg]]></PicUrl><MediaId><![CDATA[m]]></MediaId>")).await;
     assert!(image.content.contains("只能核查文字"), "{}", image.content);
     let voice = post_wechat(&app, message("voice", "<MediaId><![CDATA[m]]></MediaId><Format><![CDATA[amr]]></Format>")).await;
     assert_eq!(voice.content, image.content);

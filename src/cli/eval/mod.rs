@@ -12,8 +12,9 @@ use serde::Deserialize;
 use crate::config::CorpusArgs;
 use crate::engine::Engine;
 use crate::index::IndexRoot;
-use crate::matcher::{Level, SIMILAR};
 use crate::input::{Limit, MessageText};
+use crate::matcher::{Level, SIMILAR, Stance};
+use crate::response::Verdict;
 pub mod noise;
 
 use noise::Rng;
@@ -27,6 +28,18 @@ struct Query {
     expected: Option<String>,
     #[serde(default)]
     expected_any: Option<Vec<String>>,
+    /// The stance the text takes toward `expected` (`refutes`, `asks`), when labelled.
+    #[serde(default)]
+    stance: Option<Stance>,
+    /// Details the text changed from the claim (mutated variants), when labelled.
+    #[serde(default)]
+    differences: Option<Vec<LabelledDifference>>,
+}
+
+#[derive(Deserialize)]
+struct LabelledDifference {
+    claim: String,
+    message: String,
 }
 
 impl Query {
@@ -94,10 +107,15 @@ fn write_features(engine: &Engine, queries: &[Query], negative: bool, out: &mut 
 }
 
 fn parse_model(spec: &str) -> Result<crate::matcher::Model> {
-    let coef: Vec<f32> = spec.split(',').map(|v| v.trim().parse::<f32>()).collect::<Result<_, _>>().context("--model takes comma-separated numbers")?;
+    let coef: Vec<f32> =
+        spec.split(',').map(|v| v.trim().parse::<f32>()).collect::<Result<_, _>>().context("--model takes comma-separated numbers")?;
     let n = crate::matcher::FEATURES;
     if coef.len() != n + 3 {
-        anyhow::bail!("--model needs {} numbers: stage one ({}) then stage two (bias, logit, margin)", n + 3, crate::matcher::FEATURE_NAMES.join(", "));
+        anyhow::bail!(
+            "--model needs {} numbers: stage one ({}) then stage two (bias, logit, margin)",
+            n + 3,
+            crate::matcher::FEATURE_NAMES.join(", ")
+        );
     }
     let mut model = crate::matcher::Model::default();
     model.coef.copy_from_slice(&coef[..n]);
@@ -111,6 +129,12 @@ struct Outcome {
     top_right: bool,
     rank_of_right: Option<usize>,
     micros: f64,
+    /// The verdict's claim (a `same`/`similar` match after stance and differences), if any.
+    decided: Option<String>,
+    verdict: Verdict,
+    stance: Option<Stance>,
+    /// The match for the expected claim, if shown: its level, stance and differences.
+    expected: Option<(Level, Stance, Vec<(String, String)>)>,
 }
 
 fn run_queries(engine: &Engine, queries: &[Query]) -> Result<Vec<Outcome>> {
@@ -118,8 +142,14 @@ fn run_queries(engine: &Engine, queries: &[Query]) -> Result<Vec<Outcome>> {
     for q in queries {
         let Ok(text) = MessageText::parse(&q.text) else { continue };
         let started = Instant::now();
-        let _ = engine.check(&text, Limit::default())?;
+        let response = engine.check(&text, Limit::default())?;
         let micros = started.elapsed().as_secs_f64() * 1e6;
+        let decided = response.matches.iter().find(|m| m.level.decides()).map(|m| m.claim_id.clone());
+        let expected = response
+            .matches
+            .iter()
+            .find(|m| q.is_right(&m.claim_id))
+            .map(|m| (m.level, m.stance, m.differences.iter().map(|d| (d.claim.clone(), d.message.clone())).collect()));
         let (_, ranked) = engine.rank(text.as_str())?;
         let ids: Vec<&str> = ranked.iter().take(10).map(|s| engine.corpus().claims[s.claim as usize].id.as_str()).collect();
         let rank_of_right = ids.iter().position(|id| q.is_right(id));
@@ -128,6 +158,10 @@ fn run_queries(engine: &Engine, queries: &[Query]) -> Result<Vec<Outcome>> {
             top_right: rank_of_right == Some(0),
             rank_of_right,
             micros,
+            decided,
+            verdict: response.verdict,
+            stance: response.stance,
+            expected,
         });
     }
     Ok(out)
@@ -159,7 +193,14 @@ pub fn run(args: &EvalCommand) -> Result<i32> {
     if args.self_check {
         for claim in &engine.corpus().claims {
             for v in &claim.variants {
-                queries.push(Query { qid: None, text: v.clone(), expected: Some(claim.id.clone()), expected_any: None });
+                queries.push(Query {
+                    qid: None,
+                    text: v.clone(),
+                    expected: Some(claim.id.clone()),
+                    expected_any: None,
+                    stance: None,
+                    differences: None,
+                });
             }
         }
     }
@@ -174,6 +215,8 @@ pub fn run(args: &EvalCommand) -> Result<i32> {
                     text: noise::apply(&q.text, &kinds, &mut rng),
                     expected: q.expected.clone(),
                     expected_any: q.expected_any.clone(),
+                    stance: q.stance,
+                    differences: None,
                 });
             }
         }
@@ -203,6 +246,20 @@ pub fn run(args: &EvalCommand) -> Result<i32> {
         "accept {accept:.4}  wrong-accept {wrong:.4}  false-accept {false_accept:.4} (verdict at score >= {SIMILAR}, level {:?})",
         Level::Similar
     );
+    // the verdict as `check` gives it: after stance and changed details
+    let decided_right = queries.iter().zip(&pos).filter(|(q, o)| o.decided.as_deref().is_some_and(|id| q.is_right(id))).count();
+    let decided_wrong = pos.iter().filter(|o| o.decided.is_some()).count() - decided_right;
+    let neg_decided = neg.iter().filter(|o| o.decided.is_some()).count();
+    println!(
+        "verdict: accept {:.4}  wrong-accept {:.4}  false-accept {:.4} ({} of {} negatives get a verdict)",
+        decided_right as f64 / n,
+        decided_wrong as f64 / n,
+        neg_decided as f64 / neg.len().max(1) as f64,
+        neg_decided,
+        neg.len()
+    );
+    report_stance(&queries, &pos);
+    report_differences(&queries, &pos);
     println!("check latency in-process: p50 {:.3} ms  p99 {:.3} ms", percentile(&lat, 0.5) / 1000.0, percentile(&lat, 0.99) / 1000.0);
 
     if args.curve {
@@ -234,4 +291,57 @@ pub fn run(args: &EvalCommand) -> Result<i32> {
         std::fs::write(path, lines)?;
     }
     Ok(0)
+}
+
+/// For texts labelled with a stance: how often they are called a rumor (a false or misleading
+/// verdict whose stance is not `refutes`), and how often the stance is read right.
+fn report_stance(queries: &[Query], outcomes: &[Outcome]) {
+    for label in [Stance::Refutes, Stance::Asks] {
+        let rows: Vec<&Outcome> = queries.iter().zip(outcomes).filter(|(q, _)| q.stance == Some(label)).map(|(_, o)| o).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let n = rows.len() as f64;
+        let rumor =
+            rows.iter().filter(|o| matches!(o.verdict, Verdict::False | Verdict::Misleading) && o.stance != Some(Stance::Refutes)).count();
+        let found_first = rows.iter().filter(|o| o.top_right).count();
+        let read = rows.iter().filter(|o| o.expected.as_ref().is_some_and(|e| e.1 == label)).count();
+        println!(
+            "stance {}: {} texts; called a rumor {:.4}; claim found first {:.4}; stance read as {} {:.4}",
+            label.as_str(),
+            rows.len(),
+            rumor as f64 / n,
+            found_first as f64 / n,
+            label.as_str(),
+            read as f64 / n
+        );
+    }
+}
+
+/// For mutated variants: never `same`, kept from deciding, and the differences reported with
+/// both values.
+fn report_differences(queries: &[Query], outcomes: &[Outcome]) {
+    let rows: Vec<(&Query, &Outcome)> = queries.iter().zip(outcomes).filter(|(q, _)| q.differences.is_some()).collect();
+    if rows.is_empty() {
+        return;
+    }
+    let n = rows.len() as f64;
+    let same = rows.iter().filter(|(_, o)| o.expected.as_ref().is_some_and(|e| e.0 == Level::Same)).count();
+    let decides = rows.iter().filter(|(q, o)| o.decided.as_deref().is_some_and(|id| q.is_right(id))).count();
+    let reported = rows
+        .iter()
+        .filter(|(q, o)| {
+            let Some((_, _, found)) = &o.expected else { return false };
+            q.differences.as_ref().is_some_and(|want| {
+                want.iter().any(|d| found.iter().any(|(c, m)| d.claim.contains(c.as_str()) && d.message.contains(m.as_str())))
+            })
+        })
+        .count();
+    println!(
+        "changed details: {} texts; same {:.4}; still decide the verdict {:.4}; a labelled difference reported with both values {:.4}",
+        rows.len(),
+        same as f64 / n,
+        decides as f64 / n,
+        reported as f64 / n
+    );
 }
