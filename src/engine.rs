@@ -24,6 +24,8 @@ pub struct Engine {
     claim_ix: HashMap<String, usize>,
     reg_ix: HashMap<String, usize>,
     model: Model,
+    /// Assertion cover a decisive match needs (0: not checked); see `matcher::ASSERTION_MIN`.
+    assertion_min: f32,
     /// Normalized title, summary, variants and keywords of each claim, for `/claims?q=`; built on
     /// the first search, not at load.
     search_texts: std::sync::OnceLock<Vec<String>>,
@@ -50,12 +52,27 @@ impl Engine {
         let table = VariantTable::build(&snapshot.corpus);
         let claim_ix = snapshot.corpus.claims.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
         let reg_ix = snapshot.corpus.regulations.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();
-        Engine { snapshot, table, claim_ix, reg_ix, model: Model::default(), search_texts: std::sync::OnceLock::new() }
+        Engine {
+            snapshot,
+            table,
+            claim_ix,
+            reg_ix,
+            model: Model::default(),
+            assertion_min: matcher::ASSERTION_MIN,
+            search_texts: std::sync::OnceLock::new(),
+        }
     }
 
     /// Score with another model (for measuring in `piyao eval --model`).
     pub fn with_model(mut self, model: Model) -> Engine {
         self.model = model;
+        self
+    }
+
+    /// Require another assertion cover of decisive matches (for measuring in `piyao eval
+    /// --assertion-min`; 0 turns the check off).
+    pub fn with_assertion_min(mut self, min: f32) -> Engine {
+        self.assertion_min = min;
         self
     }
 
@@ -190,19 +207,24 @@ impl Engine {
         })
     }
 
-    /// Stance and changed details of one match; a match whose key details conflict is at most
-    /// `related`. The message's own details are found once, on the first match that needs them.
+    /// Stance of one match, and for a match whose score would decide the verdict, its changed
+    /// details and assertion cover: conflicting details or a missing assertion cap it at
+    /// `related`. Matches that are `related` by score cannot decide anything, so the
+    /// part-of-speech work is spent only on the others; the message's own details are found
+    /// once, on the first match that needs them.
     fn assess<'a>(&self, msg: &Analysed, s: &'a matcher::Scored, message_details: &mut Option<Vec<matcher::Detail>>) -> Assessed<'a> {
         let entry = &self.table.variants[s.variant as usize];
         let claim = &self.corpus().claims[s.claim as usize];
         let variant = crate::text::normalize(claim.variants.get(entry.ordinal as usize).map_or("", String::as_str));
-        let covered = matcher::covered(msg, entry);
-        let stance = matcher::stance(&msg.norm.chars, &covered, &variant.chars);
+        let stance = matcher::stance(&msg.norm.chars, &matcher::covered(msg, entry), &variant.chars);
+        let level = s.level().unwrap_or(Level::Related);
+        if !level.decides() {
+            return Assessed { scored: s, level, stance, conflicts: Vec::new() };
+        }
         let mine = message_details.get_or_insert_with(|| matcher::details(&msg.norm.chars));
         let conflicts = matcher::conflicts(&variant.chars, &matcher::details(&variant.chars), &msg.norm.chars, mine);
-        let level = s.level().unwrap_or(Level::Related);
         let carries_assertion =
-            assertion_gate() <= 0.0 || matcher::assertion_cover(&variant.chars, &msg.compact, &self.table) >= assertion_gate();
+            self.assertion_min <= 0.0 || matcher::assertion_cover(&variant.chars, &msg.compact, &self.table) >= self.assertion_min;
         let level = if conflicts.is_empty() && carries_assertion { level } else { Level::Related };
         Assessed { scored: s, level, stance, conflicts }
     }
@@ -246,17 +268,10 @@ impl Engine {
 /// A shown match after reading what the message does with it.
 struct Assessed<'a> {
     scored: &'a matcher::Scored,
-    /// The score's level, capped at `related` when key details conflict.
+    /// The score's level, capped at `related` when key details conflict or the assertion is missing.
     level: Level,
     stance: matcher::Stance,
     conflicts: Vec<matcher::Conflict>,
-}
-
-/// The assertion cover a decisive match needs; `PIYAO_ASSERTION_MIN` overrides it for measuring
-/// (`piyao eval`), 0 turns the gate off.
-fn assertion_gate() -> f32 {
-    static GATE: std::sync::OnceLock<f32> = std::sync::OnceLock::new();
-    *GATE.get_or_init(|| std::env::var("PIYAO_ASSERTION_MIN").ok().and_then(|v| v.parse().ok()).unwrap_or(matcher::ASSERTION_MIN))
 }
 
 fn round3(x: f32) -> f32 {

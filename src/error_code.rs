@@ -4,6 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::input::InputError;
+use crate::live::CheckError;
+
 /// An error a client or reader can see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorCode {
@@ -88,6 +91,25 @@ impl ErrorCode {
     /// What went wrong and what to do, for a reader who does not read error codes.
     pub fn advice(self) -> &'static str {
         self.row().2
+    }
+}
+
+impl From<&InputError> for ErrorCode {
+    fn from(e: &InputError) -> ErrorCode {
+        match e {
+            InputError::Empty => ErrorCode::EmptyText,
+            InputError::TooLong { .. } => ErrorCode::TextTooLong,
+            InputError::BadLimit(_) => ErrorCode::InvalidLimit,
+        }
+    }
+}
+
+impl From<&CheckError> for ErrorCode {
+    fn from(e: &CheckError) -> ErrorCode {
+        match e {
+            CheckError::IndexUnavailable => ErrorCode::IndexUnavailable,
+            CheckError::Internal(_) => ErrorCode::Internal,
+        }
     }
 }
 

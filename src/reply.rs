@@ -48,25 +48,19 @@ struct Finding<'a> {
 }
 
 impl<'a> Finding<'a> {
+    fn new(rating: Rating, title: &'a str, summary_text: &str, claim_id: &str, links: &Links) -> Finding<'a> {
+        Finding { rating, title, summary: summary(rating, summary_text), link: links.absolute(&links::claim_path(claim_id)) }
+    }
+
     fn of(m: &'a Match, links: &Links) -> Finding<'a> {
-        Finding {
-            rating: m.rating,
-            title: &m.title,
-            summary: summary(m.rating, &m.summary),
-            link: links.absolute(&links::claim_path(&m.claim_id)),
-        }
+        Finding::new(m.rating, &m.title, &m.summary, &m.claim_id, links)
     }
 }
 
 impl Reply {
     /// The reply for the group about one claim (the debunk's own page).
     pub fn about_claim(claim: &Claim, links: &Links) -> Reply {
-        let f = Finding {
-            rating: claim.rating,
-            title: &claim.title,
-            summary: summary(claim.rating, &claim.summary),
-            link: links.absolute(&links::claim_path(&claim.id)),
-        };
+        let f = Finding::new(claim.rating, &claim.title, &claim.summary, &claim.id, links);
         Reply { text: group(&[f], links) }
     }
 

@@ -10,8 +10,8 @@ use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::error::{ApiError, input_code};
-use crate::error_code::ErrorDetail;
+use super::error::ApiError;
+use crate::error_code::{ErrorCode, ErrorDetail};
 use crate::input::{InputError, Limit, MessageText};
 use crate::live::LiveEngine;
 use crate::response::CheckResponse;
@@ -102,7 +102,7 @@ impl Batch {
             .into_iter()
             .map(|(id, text)| match text {
                 Ok(_) => BatchResult::Checked(CheckedItem { id, response: responses.next().expect("one response per accepted item") }),
-                Err(e) => BatchResult::Failed(FailedItem { id, error: ErrorDetail::new(input_code(&e), e.to_string()) }),
+                Err(e) => BatchResult::Failed(FailedItem { id, error: ErrorDetail::new(ErrorCode::from(&e), e.to_string()) }),
             })
             .collect())
     }

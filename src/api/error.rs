@@ -41,7 +41,7 @@ impl ApiError {
     /// The row of the error table this error maps to.
     pub fn code(&self) -> ErrorCode {
         match self {
-            ApiError::Input(e) => input_code(e),
+            ApiError::Input(e) => e.into(),
             ApiError::InvalidJson(_) => ErrorCode::InvalidJson,
             ApiError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
@@ -52,29 +52,12 @@ impl ApiError {
             ApiError::TooManyItems(_) => ErrorCode::TooManyItems,
             ApiError::EmptyBatch => ErrorCode::EmptyBatch,
             ApiError::EmptyItemId { .. } => ErrorCode::EmptyId,
-            ApiError::Check(e) => check_code(e),
+            ApiError::Check(e) => e.into(),
         }
     }
 
     pub fn index_unavailable() -> ApiError {
         ApiError::Check(CheckError::IndexUnavailable)
-    }
-}
-
-/// The code of a refused message or limit (also used per item in a batch).
-pub fn input_code(e: &InputError) -> ErrorCode {
-    match e {
-        InputError::Empty => ErrorCode::EmptyText,
-        InputError::TooLong { .. } => ErrorCode::TextTooLong,
-        InputError::BadLimit(_) => ErrorCode::InvalidLimit,
-    }
-}
-
-/// The code of a check that could not be answered.
-pub fn check_code(e: &CheckError) -> ErrorCode {
-    match e {
-        CheckError::IndexUnavailable => ErrorCode::IndexUnavailable,
-        CheckError::Internal(_) => ErrorCode::Internal,
     }
 }
 

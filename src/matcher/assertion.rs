@@ -7,13 +7,7 @@
 //! the idf-weighted share of them that the message contains. Measured, not assumed: see README
 //! "How matching works".
 
-use std::sync::LazyLock;
-
-use jieba_rs::Jieba;
-
 use super::table::VariantTable;
-
-static TAGGER: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 
 /// Below this assertion cover a match is at most `related`: the message shares the claim's
 /// topic, not what it says. Off (0) by default: measured on our fixtures, a gate at 0.1 cut
@@ -26,9 +20,9 @@ pub const ASSERTION_MIN: f32 = 0.0;
 pub fn assertion_cover(claim: &[char], message_compact: &str, table: &VariantTable) -> f32 {
     let text: String = claim.iter().collect();
     let (mut total, mut found) = (0.0f32, 0.0f32);
-    for t in TAGGER.tag(&text, false) {
+    for t in crate::text::tag(&text) {
         let predicate = t.tag.starts_with('v') || t.tag.starts_with('a') || t.tag == "i" || t.tag == "l";
-        if !predicate || t.word.chars().count() < 2 || !t.word.chars().all(crate::text::is_han) {
+        if !predicate || t.end - t.start < 2 || !t.word.chars().all(crate::text::is_han) {
             continue;
         }
         let w = table.words.weight(table.words.id(t.word));

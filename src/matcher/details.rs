@@ -12,9 +12,6 @@
 //! Places, people and organisations come from jieba's part-of-speech tags (dictionary only, no
 //! HMM guessing); dates, numbers and money from a small scanner.
 
-use std::sync::LazyLock;
-
-use jieba_rs::Jieba;
 use serde::{Deserialize, Serialize};
 
 /// The kind of a key detail.
@@ -66,25 +63,20 @@ pub struct Conflict {
 /// Characters of context compared on each side of a detail.
 const CONTEXT: usize = 2;
 
-static TAGGER: LazyLock<Jieba> = LazyLock::new(Jieba::new);
-
 /// The key details of a normalized text (separators as `' '`).
 pub fn details(chars: &[char]) -> Vec<Detail> {
     let mut out = numeric(chars);
     let text: String = chars.iter().collect();
-    let mut pos = 0;
-    for t in TAGGER.tag(&text, false) {
-        let len = t.word.chars().count();
+    for t in crate::text::tag(&text) {
         let kind = match t.tag {
             "ns" => Some(DetailKind::Place),
             "nr" => Some(DetailKind::Person),
             "nt" | "nz" => Some(DetailKind::Org),
             _ => None,
         };
-        if let Some(kind) = kind.filter(|_| len >= 2 && t.word.chars().all(crate::text::is_han)) {
-            out.push(Detail { kind, text: t.word.to_string(), start: pos, end: pos + len });
+        if let Some(kind) = kind.filter(|_| t.end - t.start >= 2 && t.word.chars().all(crate::text::is_han)) {
+            out.push(Detail { kind, text: t.word.to_string(), start: t.start, end: t.end });
         }
-        pos += len;
     }
     out
 }

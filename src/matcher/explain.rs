@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::table::{Analysed, VariantEntry, VariantTable};
+use crate::text::Term;
 
 /// A `[start, end)` range of the message in Unicode characters (code points).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -12,14 +13,27 @@ pub struct Span {
     pub end: usize,
 }
 
+/// The message's bigrams that the variant also has, in message order.
+fn shared_grams<'a>(msg: &'a Analysed, v: &'a VariantEntry) -> impl Iterator<Item = &'a Term> + 'a {
+    msg.grams.iter().zip(&msg.gram_ids).filter(|(_, id)| id.is_some_and(|id| v.grams.binary_search(&id).is_ok())).map(|(t, _)| t)
+}
+
+/// Which characters of the message are part of text it shares with the variant (the two
+/// characters of every shared bigram): what the message quotes of the claim, as opposed to
+/// what it says around it.
+pub fn covered(msg: &Analysed, v: &VariantEntry) -> Vec<bool> {
+    let mut out = vec![false; msg.norm.chars.len()];
+    for term in shared_grams(msg, v).filter(|t| t.end > t.start + 1) {
+        out[term.start] = true;
+        out[term.end - 1] = true;
+    }
+    out
+}
+
 /// Character spans of the message whose bigrams also occur in the variant.
 pub fn highlights(msg: &Analysed, v: &VariantEntry) -> Vec<Span> {
     let mut norm_spans: Vec<(usize, usize)> = Vec::new();
-    for (term, id) in msg.grams.iter().zip(&msg.gram_ids) {
-        let Some(id) = id else { continue };
-        if v.grams.binary_search(id).is_err() {
-            continue;
-        }
+    for term in shared_grams(msg, v) {
         match norm_spans.last_mut() {
             // bigrams overlap or touch across one separator: extend
             Some(last) if term.start <= last.1 + 1 => last.1 = last.1.max(term.end),

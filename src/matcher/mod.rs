@@ -10,7 +10,7 @@ mod table;
 
 pub use assertion::{ASSERTION_MIN, assertion_cover};
 pub use details::{Conflict, Detail, DetailKind, conflicts, details};
-pub use explain::{Part, Span, highlights, segments};
+pub use explain::{Part, Span, covered, highlights, segments};
 pub use score::{Evidence, FEATURE_NAMES, FEATURES, FITTED, Level, MARGIN_CLAMP, Model, SIMILAR, evidence, features};
 pub use stance::{Stance, stance};
 pub use table::{Analysed, VariantEntry, VariantTable};
@@ -94,20 +94,6 @@ pub fn rank(msg: &Analysed, candidates: &[u32], table: &VariantTable, model: &Mo
         b.score = model.calibrate(b.logit, other);
     }
     best
-}
-
-/// Which characters of the message are part of text it shares with the variant (the two
-/// characters of every shared bigram): what the message quotes of the claim, as opposed to
-/// what it says around it.
-pub fn covered(msg: &Analysed, v: &VariantEntry) -> Vec<bool> {
-    let mut out = vec![false; msg.norm.chars.len()];
-    for (term, id) in msg.grams.iter().zip(&msg.gram_ids) {
-        if id.is_some_and(|id| v.grams.binary_search(&id).is_ok()) && term.end > term.start + 1 {
-            out[term.start] = true;
-            out[term.end - 1] = true;
-        }
-    }
-    out
 }
 
 /// Share of the smaller matched set that two claims must have in common to compete.

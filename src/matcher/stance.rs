@@ -182,7 +182,7 @@ pub fn stance(message: &[char], covered: &[bool], claim: &[char]) -> Stance {
         }
     }
 
-    if negates_claim(message, covered, claim) {
+    if negates_claim(message, covered, &claim_compact.chars().collect::<Vec<char>>()) {
         return Stance::Refutes;
     }
     if asks { Stance::Asks } else { Stance::Repeats }
@@ -195,6 +195,7 @@ fn denied(message: &[char], s: usize) -> bool {
 }
 
 /// Does the message put a negation in front of the claim's own words, where the claim has none?
+/// `claim` is the claim's text without separators.
 fn negates_claim(message: &[char], covered: &[bool], claim: &[char]) -> bool {
     for neg in NEGATORS {
         for (s, e) in occurrences(message, neg) {
@@ -216,10 +217,10 @@ fn negates_claim(message: &[char], covered: &[bool], claim: &[char]) -> bool {
     false
 }
 
-/// Does the claim itself have a negation just before `pair` (so both deny the same thing)? When
-/// the pair is not in the claim at all, the claim cannot vouch for it: treat it as not negated.
-fn claim_negates_at(claim: &[char], pair: &[char; 2]) -> bool {
-    let compact: Vec<char> = claim.iter().copied().filter(|c| *c != ' ').collect();
+/// Does the claim (without separators) itself have a negation just before `pair`, so both deny
+/// the same thing? When the pair is not in the claim at all, the claim cannot vouch for it:
+/// treat it as not negated.
+fn claim_negates_at(compact: &[char], pair: &[char; 2]) -> bool {
     (0..compact.len().saturating_sub(1)).filter(|&i| compact[i] == pair[0] && compact[i + 1] == pair[1]).any(|i| {
         let before: String = compact[i.saturating_sub(NEGATION_REACH + 1)..i].iter().collect();
         NEGATORS.iter().any(|n| before.contains(n))

@@ -4,4 +4,4 @@ mod normalize;
 mod tokens;
 
 pub use normalize::{Normalized, is_han, normalize};
-pub use tokens::{Term, chars, grams, warm_up, words};
+pub use tokens::{Tagged, Term, chars, grams, tag, warm_up, words};

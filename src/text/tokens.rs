@@ -112,6 +112,30 @@ pub fn words(n: &Normalized) -> Vec<Term> {
         .collect()
 }
 
+/// A word and its jieba part-of-speech tag (`ns` place, `nr` person, `v` verb …), from the
+/// dictionary only (no HMM guessing), with its `[start, end)` position in `text`'s characters.
+pub struct Tagged<'a> {
+    pub word: &'a str,
+    pub tag: &'a str,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Part-of-speech tags of `text`, with the same jieba instance the word terms use (one
+/// dictionary in memory, loaded once by `warm_up`).
+pub fn tag(text: &str) -> Vec<Tagged<'_>> {
+    let mut pos = 0;
+    JIEBA
+        .tag(text, false)
+        .into_iter()
+        .map(|t| {
+            let start = pos;
+            pos += t.word.chars().count();
+            Tagged { word: t.word, tag: t.tag, start, end: pos }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,8 +17,6 @@ pub enum WebError {
     Input(#[from] InputError),
     #[error(transparent)]
     Check(#[from] CheckError),
-    #[error("the index is not ready")]
-    IndexUnavailable,
     #[error("no claim with id `{0}`")]
     ClaimNotFound(String),
     #[error("no regulation with id `{0}`")]
@@ -41,11 +39,8 @@ impl WebError {
     /// The row of the error table this error maps to.
     pub fn code(&self) -> ErrorCode {
         match self {
-            WebError::Input(InputError::Empty) => ErrorCode::EmptyText,
-            WebError::Input(InputError::TooLong { .. }) => ErrorCode::TextTooLong,
-            WebError::Input(InputError::BadLimit(_)) => ErrorCode::InvalidLimit,
-            WebError::Check(CheckError::IndexUnavailable) | WebError::IndexUnavailable => ErrorCode::IndexUnavailable,
-            WebError::Check(CheckError::Internal(_)) => ErrorCode::Internal,
+            WebError::Input(e) => e.into(),
+            WebError::Check(e) => e.into(),
             WebError::ClaimNotFound(_) => ErrorCode::ClaimNotFound,
             WebError::RegulationNotFound(_) => ErrorCode::RegulationNotFound,
             WebError::NotFound(_) => ErrorCode::NotFound,

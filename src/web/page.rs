@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::error::WebError;
 use crate::engine::Engine;
+use crate::live::CheckError;
 use crate::reply::shorten_chars;
 use crate::state::AppState;
 
@@ -58,7 +59,7 @@ impl PageMeta {
 
 /// The engine serving this request; `index_unavailable` (503) until an index is published.
 pub fn engine(state: &AppState) -> Result<Arc<Engine>, WebError> {
-    state.live.get().ok_or(WebError::IndexUnavailable)
+    state.live.get().ok_or(WebError::Check(CheckError::IndexUnavailable))
 }
 
 /// The query parameters of a page. Parsed here rather than by the `web::Query` extractor so that a

@@ -14,7 +14,7 @@ use crate::engine::Engine;
 use crate::index::IndexRoot;
 use crate::input::{Limit, MessageText};
 use crate::matcher::{Level, SIMILAR, Stance};
-use crate::response::Verdict;
+use crate::response::{Match, Verdict};
 pub mod noise;
 
 use noise::Rng;
@@ -86,6 +86,9 @@ pub struct EvalCommand {
     /// Write every candidate's evidence per query (JSONL), to fit scoring offline.
     #[arg(long)]
     pub features: Option<PathBuf>,
+    /// Assertion cover a decisive match needs, to measure the gate (0: off, the default).
+    #[arg(long, default_value_t = crate::matcher::ASSERTION_MIN)]
+    pub assertion_min: f32,
 }
 
 fn write_features(engine: &Engine, queries: &[Query], negative: bool, out: &mut String) -> Result<()> {
@@ -133,8 +136,8 @@ struct Outcome {
     decided: Option<String>,
     verdict: Verdict,
     stance: Option<Stance>,
-    /// The match for the expected claim, if shown: its level, stance and differences.
-    expected: Option<(Level, Stance, Vec<(String, String)>)>,
+    /// The match for the expected claim, if shown.
+    expected: Option<Match>,
 }
 
 fn run_queries(engine: &Engine, queries: &[Query]) -> Result<Vec<Outcome>> {
@@ -145,11 +148,7 @@ fn run_queries(engine: &Engine, queries: &[Query]) -> Result<Vec<Outcome>> {
         let response = engine.check(&text, Limit::default())?;
         let micros = started.elapsed().as_secs_f64() * 1e6;
         let decided = response.matches.iter().find(|m| m.level.decides()).map(|m| m.claim_id.clone());
-        let expected = response
-            .matches
-            .iter()
-            .find(|m| q.is_right(&m.claim_id))
-            .map(|m| (m.level, m.stance, m.differences.iter().map(|d| (d.claim.clone(), d.message.clone())).collect()));
+        let expected = response.matches.iter().find(|m| q.is_right(&m.claim_id)).cloned();
         let (_, ranked) = engine.rank(text.as_str())?;
         let ids: Vec<&str> = ranked.iter().take(10).map(|s| engine.corpus().claims[s.claim as usize].id.as_str()).collect();
         let rank_of_right = ids.iter().position(|id| q.is_right(id));
@@ -180,6 +179,7 @@ pub fn run(args: &EvalCommand) -> Result<i32> {
     let root = IndexRoot::new(dir.path());
     let built = crate::index::build(&root, &c, &|_, _| {})?;
     let mut engine = Engine::open(&root)?.context("index just built")?;
+    engine = engine.with_assertion_min(args.assertion_min);
     if let Some(spec) = &args.model {
         engine = engine.with_model(parse_model(spec)?);
     }
@@ -305,7 +305,7 @@ fn report_stance(queries: &[Query], outcomes: &[Outcome]) {
         let rumor =
             rows.iter().filter(|o| matches!(o.verdict, Verdict::False | Verdict::Misleading) && o.stance != Some(Stance::Refutes)).count();
         let found_first = rows.iter().filter(|o| o.top_right).count();
-        let read = rows.iter().filter(|o| o.expected.as_ref().is_some_and(|e| e.1 == label)).count();
+        let read = rows.iter().filter(|o| o.expected.as_ref().is_some_and(|m| m.stance == label)).count();
         println!(
             "stance {}: {} texts; called a rumor {:.4}; claim found first {:.4}; stance read as {} {:.4}",
             label.as_str(),
@@ -326,14 +326,14 @@ fn report_differences(queries: &[Query], outcomes: &[Outcome]) {
         return;
     }
     let n = rows.len() as f64;
-    let same = rows.iter().filter(|(_, o)| o.expected.as_ref().is_some_and(|e| e.0 == Level::Same)).count();
+    let same = rows.iter().filter(|(_, o)| o.expected.as_ref().is_some_and(|m| m.level == Level::Same)).count();
     let decides = rows.iter().filter(|(q, o)| o.decided.as_deref().is_some_and(|id| q.is_right(id))).count();
     let reported = rows
         .iter()
         .filter(|(q, o)| {
-            let Some((_, _, found)) = &o.expected else { return false };
+            let Some(m) = &o.expected else { return false };
             q.differences.as_ref().is_some_and(|want| {
-                want.iter().any(|d| found.iter().any(|(c, m)| d.claim.contains(c.as_str()) && d.message.contains(m.as_str())))
+                want.iter().any(|d| m.differences.iter().any(|f| d.claim.contains(&f.claim) && d.message.contains(&f.message)))
             })
         })
         .count();
