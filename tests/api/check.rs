@@ -135,3 +135,34 @@ async fn cli_check_rejects_bad_input_clearly() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("run `piyao reindex` first"));
 }
+
+#[test]
+fn cli_eval_reports_stance_and_names_a_bad_label_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let eval = |queries: &str| {
+        let path = dir.path().join("queries.jsonl");
+        std::fs::write(&path, queries).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_piyao"))
+            .args(["eval", "--queries"])
+            .arg(&path)
+            .arg("--corpus")
+            .arg(crate::helpers::bundled_corpus())
+            .output()
+            .unwrap()
+    };
+    let good = eval(concat!(
+        r#"{"text": "【辟谣】网传“从今晚开始全国清查微信群，不删聊天记录封群封号”系谣言，请勿转发！", "expected": "wechat-purge-notice-2022", "stance": "refutes"}"#,
+        "\n",
+        r#"{"text": "从今晚9点开始全国清查，不删聊天记录封群封号", "expected": "wechat-purge-notice-2022", "differences": [{"kind": "date", "claim": "8点", "message": "9点"}]}"#,
+        "\n"
+    ));
+    let stdout = String::from_utf8_lossy(&good.stdout);
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+    assert!(stdout.contains("stance refutes: 1 texts; called a rumor 0.0000"), "{stdout}");
+    assert!(stdout.contains("changed details: 1 texts"), "{stdout}");
+
+    let bad = eval(concat!(r#"{"text": "清查封号", "expected": "x"}"#, "\n", r#"{"text": "清查封号", "stance": "agrees"}"#, "\n"));
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("queries.jsonl:2: invalid query line") && stderr.contains("agrees"), "{stderr}");
+}
