@@ -66,6 +66,8 @@ fn read(paths: &[PathBuf]) -> Result<Vec<Query>> {
 
 /// Weighted, L2-regularised logistic regression by Newton's method (a handful of features, so
 /// the Hessian is tiny and the fit converges exactly and deterministically).
+// matrix code reads best with indices
+#[allow(clippy::needless_range_loop)]
 fn logistic(rows: &[(Vec<f32>, f32, f32)], init: Vec<f32>, frozen: &[bool]) -> Vec<f32> {
     let d = init.len();
     let mut w: Vec<f64> = init.iter().map(|&v| f64::from(v)).collect();
@@ -113,6 +115,7 @@ fn logistic(rows: &[(Vec<f32>, f32, f32)], init: Vec<f32>, frozen: &[bool]) -> V
 }
 
 /// Solve `a x = b` by Gaussian elimination with partial pivoting.
+#[allow(clippy::needless_range_loop)]
 fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
     let n = b.len();
     for col in 0..n {

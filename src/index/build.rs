@@ -47,7 +47,7 @@ pub fn build(root: &IndexRoot, corpus: &Corpus, progress: &dyn Fn(u64, u64)) -> 
             fields.words => format!("{} {}", v.text, keywords[v.claim as usize]),
         ))?;
         n += 1;
-        if n % 256 == 0 || n == total {
+        if n.is_multiple_of(256) || n == total {
             progress(n, total);
         }
     }

@@ -93,10 +93,10 @@ pub fn conflicts(claim: &[char], claim_details: &[Detail], message: &[char], mes
         let found = message_details
             .iter()
             .find(|m| m.kind == c.kind && !claim_text.contains(&m.text) && same_slot(claim, c.start, c.end, message, m.start, m.end));
-        if let Some(m) = found {
-            if !out.iter().any(|o| o.kind == c.kind && o.claim == c.text) {
-                out.push(Conflict { kind: c.kind, claim: c.text.clone(), message: m.text.clone(), start: m.start, end: m.end });
-            }
+        if let Some(m) = found
+            && !out.iter().any(|o| o.kind == c.kind && o.claim == c.text)
+        {
+            out.push(Conflict { kind: c.kind, claim: c.text.clone(), message: m.text.clone(), start: m.start, end: m.end });
         }
     }
     out

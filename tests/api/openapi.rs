@@ -143,7 +143,9 @@ async fn broken_responses_fail_validation() {
         edit(&mut r);
         v.errors(schema, &r)
     };
-    let cases: [(&str, &dyn Fn(&mut Value), &str); 6] = [
+    // (what is broken, how, what the validator must say)
+    type Case<'a> = (&'a str, &'a dyn Fn(&mut Value), &'a str);
+    let cases: [Case; 6] = [
         ("missing required field", &|r| drop(r.as_object_mut().unwrap().remove("verdict")), "missing required field `verdict`"),
         ("wrong type", &|r| r["confidence"] = json!("high"), "/confidence: expected number"),
         ("value outside the enum", &|r| r["verdict"] = json!("maybe"), "/verdict"),

@@ -1,5 +1,6 @@
 //! Reindexing while the server answers: the swap never fails a request.
 
+use std::rc::Rc;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -7,7 +8,8 @@ use crate::helpers::{bundled_corpus, copy_corpus, spawn_app};
 
 #[actix_web::test]
 async fn reindex_under_load_fails_no_request() {
-    let app = Arc::new(spawn_app().await);
+    // the workers are tasks on this test's single-threaded runtime: shared, never sent
+    let app = Rc::new(spawn_app().await);
     let stop = Arc::new(AtomicBool::new(false));
     let ok = Arc::new(AtomicUsize::new(0));
     let failed = Arc::new(AtomicUsize::new(0));
