@@ -174,7 +174,7 @@ impl Engine {
     pub fn check(&self, text: &MessageText, limit: Limit) -> Result<CheckResponse> {
         let started = Instant::now();
         let (msg, ranked) = self.rank(text.as_str())?;
-        let mut message_details: Option<Vec<matcher::Detail>> = None;
+        let mut message_details = matcher::MessageDetails::new(&msg.norm.chars, &msg.compact);
         let shown: Vec<Assessed> =
             ranked.iter().filter(|s| s.level().is_some()).take(limit.get()).map(|s| self.assess(&msg, s, &mut message_details)).collect();
 
@@ -211,20 +211,17 @@ impl Engine {
     /// details and assertion cover: conflicting details or a missing assertion cap it at
     /// `related`. Matches that are `related` by score cannot decide anything, so the
     /// part-of-speech work is spent only on the others; the message's own details are found
-    /// once, on the first match that needs them.
-    fn assess<'a>(&self, msg: &Analysed, s: &'a matcher::Scored, message_details: &mut Option<Vec<matcher::Detail>>) -> Assessed<'a> {
+    /// once, and only as far as a claim needs them (`MessageDetails`).
+    fn assess<'a>(&self, msg: &Analysed, s: &'a matcher::Scored, message_details: &mut matcher::MessageDetails) -> Assessed<'a> {
         let entry = &self.table.variants[s.variant as usize];
-        let claim = &self.corpus().claims[s.claim as usize];
-        let variant = crate::text::normalize(claim.variants.get(entry.ordinal as usize).map_or("", String::as_str));
-        let stance = matcher::stance(&msg.norm.chars, &matcher::covered(msg, entry), &variant.chars);
+        let stance = matcher::stance(&msg.norm.chars, &matcher::covered(msg, entry), &entry.norm);
         let level = s.level().unwrap_or(Level::Related);
         if !level.decides() {
             return Assessed { scored: s, level, stance, conflicts: Vec::new() };
         }
-        let mine = message_details.get_or_insert_with(|| matcher::details(&msg.norm.chars));
-        let conflicts = matcher::conflicts(&variant.chars, &matcher::details(&variant.chars), &msg.norm.chars, mine);
+        let conflicts = message_details.conflicts_with(&entry.norm, entry.details());
         let carries_assertion =
-            self.assertion_min <= 0.0 || matcher::assertion_cover(&variant.chars, &msg.compact, &self.table) >= self.assertion_min;
+            self.assertion_min <= 0.0 || matcher::assertion_cover(&entry.norm, &msg.compact, &self.table) >= self.assertion_min;
         let level = if conflicts.is_empty() && carries_assertion { level } else { Level::Related };
         Assessed { scored: s, level, stance, conflicts }
     }

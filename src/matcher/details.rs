@@ -27,6 +27,11 @@ pub enum DetailKind {
 }
 
 impl DetailKind {
+    /// Found by part-of-speech tags (rather than by the numeric scanner)?
+    fn is_named(self) -> bool {
+        matches!(self, DetailKind::Place | DetailKind::Person | DetailKind::Org)
+    }
+
     /// Chinese name, for "地点不同".
     pub fn label(self) -> &'static str {
         match self {
@@ -66,6 +71,13 @@ const CONTEXT: usize = 2;
 /// The key details of a normalized text (separators as `' '`).
 pub fn details(chars: &[char]) -> Vec<Detail> {
     let mut out = numeric(chars);
+    out.extend(named(chars));
+    out
+}
+
+/// Places, people and organisations, from jieba's part-of-speech tags.
+fn named(chars: &[char]) -> Vec<Detail> {
+    let mut out = Vec::new();
     let text: String = chars.iter().collect();
     for t in crate::text::tag(&text) {
         let kind = match t.tag {
@@ -81,15 +93,48 @@ pub fn details(chars: &[char]) -> Vec<Detail> {
     out
 }
 
-/// Details of `claim` that `message` fills with another value in the same slot.
-pub fn conflicts(claim: &[char], claim_details: &[Detail], message: &[char], message_details: &[Detail]) -> Vec<Conflict> {
-    let claim_text: String = claim.iter().filter(|c| **c != ' ').collect();
-    let message_text: String = message.iter().filter(|c| **c != ' ').collect();
-    let mut out: Vec<Conflict> = Vec::new();
-    for c in claim_details {
-        if message_text.contains(&c.text) {
-            continue;
+/// A message's details, found only as far as a claim needs them. Most messages that carry a
+/// claim carry its details verbatim, and then nothing needs to be found at all; part-of-speech
+/// tagging the whole message happens only when a named detail of the claim is missing from it.
+pub struct MessageDetails<'a> {
+    chars: &'a [char],
+    /// The message without separators.
+    compact: &'a str,
+    numeric: Option<Vec<Detail>>,
+    named: Option<Vec<Detail>>,
+}
+
+impl<'a> MessageDetails<'a> {
+    /// `chars` are the normalized message (separators as `' '`), `compact` the same without them.
+    pub fn new(chars: &'a [char], compact: &'a str) -> MessageDetails<'a> {
+        MessageDetails { chars, compact, numeric: None, named: None }
+    }
+
+    /// Details of the claim (its normalized text and details) that the message fills with
+    /// another value in the same slot.
+    pub fn conflicts_with(&mut self, claim: &[char], claim_details: &[Detail]) -> Vec<Conflict> {
+        let missing: Vec<&Detail> = claim_details.iter().filter(|c| !self.compact.contains(&c.text)).collect();
+        if missing.is_empty() {
+            return Vec::new();
         }
+        let chars = self.chars;
+        if missing.iter().any(|c| !c.kind.is_named()) {
+            self.numeric.get_or_insert_with(|| numeric(chars));
+        }
+        if missing.iter().any(|c| c.kind.is_named()) {
+            self.named.get_or_insert_with(|| named(chars));
+        }
+        let found: Vec<&Detail> = self.numeric.iter().chain(&self.named).flatten().collect();
+        conflicts(claim, &missing, chars, &found)
+    }
+}
+
+/// Details of `claim` missing from the message that the message fills with another value in
+/// the same slot.
+fn conflicts(claim: &[char], missing: &[&Detail], message: &[char], message_details: &[&Detail]) -> Vec<Conflict> {
+    let claim_text: String = claim.iter().filter(|c| **c != ' ').collect();
+    let mut out: Vec<Conflict> = Vec::new();
+    for c in missing {
         let found = message_details
             .iter()
             .find(|m| m.kind == c.kind && !claim_text.contains(&m.text) && same_slot(claim, c.start, c.end, message, m.start, m.end));
@@ -212,7 +257,8 @@ mod tests {
 
     fn found(claim: &str, message: &str) -> Vec<(DetailKind, String, String)> {
         let (c, m) = (chars(claim), chars(message));
-        conflicts(&c, &details(&c), &m, &details(&m)).into_iter().map(|x| (x.kind, x.claim, x.message)).collect()
+        let compact: String = m.iter().filter(|ch| **ch != ' ').collect();
+        MessageDetails::new(&m, &compact).conflicts_with(&c, &details(&c)).into_iter().map(|x| (x.kind, x.claim, x.message)).collect()
     }
 
     #[test]

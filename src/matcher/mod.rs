@@ -9,7 +9,7 @@ mod stance;
 mod table;
 
 pub use assertion::{ASSERTION_MIN, assertion_cover};
-pub use details::{Conflict, Detail, DetailKind, conflicts, details};
+pub use details::{Conflict, Detail, DetailKind, MessageDetails};
 pub use explain::{Part, Span, covered, highlights, segments};
 pub use score::{Evidence, FEATURE_NAMES, FEATURES, FITTED, Level, MARGIN_CLAMP, Model, SIMILAR, evidence, features};
 pub use stance::{Stance, stance};

@@ -2,7 +2,9 @@
 //! that re-scoring a candidate is a merge of two sorted lists.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
+use super::details::{Detail, details};
 use crate::corpus::Corpus;
 use crate::text::{self, Normalized, Term};
 
@@ -83,6 +85,20 @@ pub struct VariantEntry {
     pub word_mass: f32,
     pub chars: Vec<u32>,
     pub char_mass: f32,
+    /// The variant's normalized characters (separators as `' '`), kept from the build: reading a
+    /// match's stance and details needs the text, and normalizing it again per check would
+    /// repeat the OpenCC work.
+    pub norm: Box<[char]>,
+    /// Its key details, found on the first check that needs them (part-of-speech tagging every
+    /// variant at load would cost start-up time for details most variants never need).
+    details: OnceLock<Vec<Detail>>,
+}
+
+impl VariantEntry {
+    /// The variant's key details (places, dates, amounts …), computed once.
+    pub fn details(&self) -> &[Detail] {
+        self.details.get_or_init(|| details(&self.norm))
+    }
 }
 
 /// All variants of a corpus, in the order the index numbered them.
@@ -98,7 +114,7 @@ pub struct VariantTable {
 
 impl VariantTable {
     pub fn build(corpus: &Corpus) -> VariantTable {
-        let mut owners: Vec<(u32, u32)> = Vec::new();
+        let mut owners: Vec<(u32, u32, Box<[char]>)> = Vec::new();
         let mut gram_docs = Vec::new();
         let mut word_docs = Vec::new();
         let mut char_docs = Vec::new();
@@ -110,10 +126,10 @@ impl VariantTable {
         // the index numbered its documents in this same order (`Corpus::variants`)
         for v in corpus.variants() {
             let n = text::normalize(v.text);
-            owners.push((v.claim, v.ordinal));
             gram_docs.push(texts(text::grams(&n)));
             word_docs.push(texts(text::words(&n)));
             char_docs.push(texts(text::chars(&n)));
+            owners.push((v.claim, v.ordinal, n.chars.into_boxed_slice()));
         }
         let (grams, gram_sets) = TermTable::build(&gram_docs);
         let (words, word_sets) = TermTable::build(&word_docs);
@@ -121,9 +137,11 @@ impl VariantTable {
         let variants = owners
             .into_iter()
             .zip(gram_sets.into_iter().zip(word_sets).zip(char_sets))
-            .map(|((claim, ordinal), ((g, w), c))| VariantEntry {
+            .map(|((claim, ordinal, norm), ((g, w), c))| VariantEntry {
                 claim,
                 ordinal,
+                norm,
+                details: OnceLock::new(),
                 gram_mass: grams.mass(&g),
                 word_mass: words.mass(&w),
                 char_mass: chars.mass(&c),
