@@ -18,6 +18,7 @@ pub mod matcher;
 pub mod reply;
 pub mod response;
 pub mod server;
+pub mod stable_hash;
 pub mod state;
 pub mod text;
 pub mod web;

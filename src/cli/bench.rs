@@ -72,7 +72,7 @@ pub fn run(c: &BenchCommand) -> Result<i32> {
     });
     let mut lat = lat;
     lat.sort_by(f64::total_cmp);
-    let pct = |p: f64| if lat.is_empty() { 0.0 } else { lat[((lat.len() as f64 - 1.0) * p).round() as usize] };
+    let pct = |p: f64| super::percentile(&lat, p);
     println!(
         "{} requests ({} failed), concurrency {concurrency}: p50 {:.2} ms  p99 {:.2} ms  max {:.2} ms  throughput {:.0} req/s",
         lat.len() + failures,

@@ -40,10 +40,6 @@ struct Query {
 const HARD_NEGATIVES: usize = 5;
 const L2: f32 = 1e-3;
 
-fn fnv(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
 fn read(paths: &[PathBuf]) -> Result<Vec<Query>> {
     let mut out = Vec::new();
     for (file, p) in paths.iter().enumerate() {
@@ -55,7 +51,7 @@ fn read(paths: &[PathBuf]) -> Result<Vec<Query>> {
             }
             out.push(Query {
                 file,
-                fold: (fnv(&line.group) % 2) as usize,
+                fold: (crate::stable_hash::fnv1a(line.group.as_bytes()) % 2) as usize,
                 negative: line.negative,
                 cands: line.cands.into_iter().map(|c| (c.claim, features(&c.evidence), c.right)).collect(),
             });

@@ -160,7 +160,7 @@ pub fn from_claimreview(v: &Value) -> Result<Claim, String> {
     }
     let key = url.as_deref().unwrap_or(claimed);
     Ok(Claim {
-        id: format!("cr-{:016x}", fnv1a(key.as_bytes())),
+        id: format!("cr-{:016x}", crate::stable_hash::fnv1a(key.as_bytes())),
         title: title.chars().take(120).collect(),
         rating,
         summary: summary.to_string(),
@@ -172,11 +172,6 @@ pub fn from_claimreview(v: &Value) -> Result<Claim, String> {
         sources: vec![Source { publisher: publisher.to_string(), title: title.to_string(), url, date }],
         regulations: Vec::new(),
     })
-}
-
-/// FNV-1a: a stable id from a URL, the same on every machine and Rust version.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3))
 }
 
 #[cfg(test)]

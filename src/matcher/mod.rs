@@ -100,24 +100,12 @@ pub fn rank(msg: &Analysed, candidates: &[u32], table: &VariantTable, model: &Mo
 pub const COMPETING_OVERLAP: f32 = 0.3;
 
 fn competes(a: &[u32], b: &[u32]) -> bool {
-    let common = intersect(a, b).len() as f32;
+    let common = table::common(a, b).count() as f32;
     let smaller = a.len().min(b.len()).max(1) as f32;
     common / smaller >= COMPETING_OVERLAP
 }
 
 /// Ids present in both sorted lists.
 fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
-    let (mut i, mut j, mut out) = (0, 0, Vec::new());
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                out.push(a[i]);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    out
+    table::common(a, b).collect()
 }

@@ -72,19 +72,7 @@ const BALANCE_POWER: f32 = 0.1;
 
 /// Weight of the ids present in both sorted lists.
 fn shared_weight(a: &[u32], b: &[u32], weight: impl Fn(u32) -> f32) -> f32 {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                sum += weight(a[i]);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    sum
+    super::table::common(a, b).map(weight).sum()
 }
 
 pub fn evidence(msg: &Analysed, v: &VariantEntry, table: &VariantTable) -> Evidence {

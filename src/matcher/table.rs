@@ -201,3 +201,22 @@ fn resolve(terms: &[Term], table: &TermTable) -> (Vec<Option<u32>>, Vec<u32>, f3
     let mass = set.iter().map(|&i| table.weight(Some(i))).sum::<f32>() + unknown.len() as f32;
     (ids, set, mass)
 }
+
+/// The ids present in both sorted lists, in order.
+pub(super) fn common<'a>(a: &'a [u32], b: &'a [u32]) -> impl Iterator<Item = u32> + 'a {
+    let (mut i, mut j) = (0, 0);
+    std::iter::from_fn(move || {
+        while i < a.len() && j < b.len() {
+            match a[i].cmp(&b[j]) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    i += 1;
+                    j += 1;
+                    return Some(a[i - 1]);
+                }
+            }
+        }
+        None
+    })
+}

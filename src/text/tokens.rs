@@ -43,16 +43,23 @@ pub fn grams(n: &Normalized) -> Vec<Term> {
             close_run(n, prev_han, run_len, &mut out);
             prev_han = None;
             run_len = 0;
-            let start = i;
-            while i < n.chars.len() && n.chars[i] != ' ' && !is_han(n.chars[i]) {
-                i += 1;
-            }
-            let end = i.min(start + MAX_WORD_CHARS);
-            out.push(Term { text: n.chars[start..end].iter().collect(), start, end });
+            let (word, next) = latin_word(n, i);
+            out.push(word);
+            i = next;
         }
     }
     close_run(n, prev_han, run_len, &mut out);
     out
+}
+
+/// The Latin/digit word starting at `start` (cut to `MAX_WORD_CHARS`), and where the run ends.
+fn latin_word(n: &Normalized, start: usize) -> (Term, usize) {
+    let mut i = start;
+    while i < n.chars.len() && n.chars[i] != ' ' && !is_han(n.chars[i]) {
+        i += 1;
+    }
+    let end = i.min(start + MAX_WORD_CHARS);
+    (Term { text: n.chars[start..end].iter().collect(), start, end }, i)
 }
 
 fn close_run(n: &Normalized, last: Option<usize>, run_len: usize, out: &mut Vec<Term>) {
@@ -74,12 +81,9 @@ pub fn chars(n: &Normalized) -> Vec<Term> {
         } else if c == ' ' {
             i += 1;
         } else {
-            let start = i;
-            while i < n.chars.len() && n.chars[i] != ' ' && !is_han(n.chars[i]) {
-                i += 1;
-            }
-            let end = i.min(start + MAX_WORD_CHARS);
-            out.push(Term { text: n.chars[start..end].iter().collect(), start, end });
+            let (word, next) = latin_word(n, i);
+            out.push(word);
+            i = next;
         }
     }
     out

@@ -166,13 +166,6 @@ fn run_queries(engine: &Engine, queries: &[Query]) -> Result<Vec<Outcome>> {
     Ok(out)
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 pub fn run(args: &EvalCommand) -> Result<i32> {
     let Some(c) = super::reindex::load_corpus(&args.corpus) else { return Ok(1) };
     let dir = tempfile::tempdir()?;
@@ -260,7 +253,11 @@ pub fn run(args: &EvalCommand) -> Result<i32> {
     );
     report_stance(&queries, &pos);
     report_differences(&queries, &pos);
-    println!("check latency in-process: p50 {:.3} ms  p99 {:.3} ms", percentile(&lat, 0.5) / 1000.0, percentile(&lat, 0.99) / 1000.0);
+    println!(
+        "check latency in-process: p50 {:.3} ms  p99 {:.3} ms",
+        super::percentile(&lat, 0.5) / 1000.0,
+        super::percentile(&lat, 0.99) / 1000.0
+    );
 
     if args.curve {
         println!("\nthreshold  accept  wrong-accept  false-accept");
