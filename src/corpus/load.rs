@@ -503,3 +503,69 @@ fn cross_check(ck: &mut Checker, claims: &mut [(Claim, ClaimSite)], regulations:
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CLAIM: &str = r#"id = "purge"
+title = "全国清查微信群？谣言"
+rating = "false"
+summary = "不存在这样的行动。"
+variants = ["从今晚8点开始全国清查，不删聊天记录封群封号"]
+
+[[sources]]
+publisher = "快科技"
+title = "网传“清查微信群”：群主、群员一起封 永不解冻？官方辟谣"
+date = "2022-07-18"
+"#;
+
+    /// A corpus folder with the given files (path relative to it, contents).
+    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let p = dir.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    fn errors(files: &[(&str, &str)]) -> Vec<String> {
+        let dir = folder(files);
+        let e = load(&[dir.path().to_path_buf()]).expect_err("the corpus is broken");
+        e.errors
+            .iter()
+            .map(|d| format!("{}:{}: {}", Path::new(&d.path).file_name().unwrap().to_string_lossy(), d.line, d.message))
+            .collect()
+    }
+
+    #[test]
+    fn loads_claim_files_and_jsonl_in_one_corpus() {
+        let jsonl = r#"{"id": "jail", "title": "转发500次坐牢？", "rating": "misleading", "summary": "s", "variants": ["转发超过500次就要坐牢"], "sources": [{"publisher": "p", "title": "t"}]}"#;
+        let dir = folder(&[("claims/purge.toml", CLAIM), ("bulk.jsonl", jsonl)]);
+        let loaded = load(&[dir.path().to_path_buf()]).expect("valid corpus");
+        let ids: Vec<&str> = loaded.corpus.claims.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids.len(), 2);
+        assert!(ids.contains(&"purge") && ids.contains(&"jail"), "{ids:?}");
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let broken = CLAIM.replace(r#"rating = "false""#, r#"rating = "fake""#);
+        let e = errors(&[("claims/purge.toml", &broken)]);
+        assert!(e.iter().any(|m| m.starts_with("purge.toml:3:") && m.contains("fake")), "{e:?}");
+
+        let e = errors(&[("claims/purge.toml", "id = \"x\"\ntitle = \n")]);
+        assert!(e.iter().any(|m| m.starts_with("purge.toml:2:")), "{e:?}");
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once() {
+        let dup = CLAIM.to_string();
+        let no_source = CLAIM.split("[[sources]]").next().unwrap().replace(r#"id = "purge""#, r#"id = "other""#);
+        let e = errors(&[("claims/a.toml", CLAIM), ("claims/b.toml", &dup), ("claims/c.toml", &no_source)]);
+        assert!(e.iter().any(|m| m.contains("purge") && m.contains("duplicate")), "{e:?}");
+        assert!(e.iter().any(|m| m.starts_with("c.toml:")), "{e:?}");
+    }
+}

@@ -7,6 +7,8 @@ mod explain;
 mod score;
 mod stance;
 mod table;
+#[cfg(test)]
+mod tests;
 
 pub use assertion::{ASSERTION_MIN, assertion_cover};
 pub use details::{Conflict, Detail, DetailKind, MessageDetails};

@@ -271,6 +271,60 @@ mod tests {
         assert_eq!(norm("再次"), "在次");
     }
 
+    /// Each step on its own, as a triple: the input, what the step alone makes of it, and what
+    /// the whole pipeline makes of it. `traced` stands for the steps before: characters with
+    /// their own positions.
+    fn traced(s: &str) -> Traced {
+        s.chars().enumerate().map(|(i, c)| (c, (i as u32, i as u32 + 1))).collect()
+    }
+
+    fn text(t: &Traced) -> String {
+        t.iter().map(|(c, _)| *c).collect()
+    }
+
+    #[test]
+    fn step_unify_width_and_case() {
+        let (input, step, pipeline) = ("ＱＱ群\u{200b}ＡＢ\t", "qq群ab ", "qq群ab");
+        assert_eq!(text(&unify_width_and_case(input)), step);
+        assert_eq!(norm(input), pipeline);
+    }
+
+    #[test]
+    fn step_drop_emoji_tags() {
+        let (input, step, pipeline) =
+            ("清查[捂脸]封号[不是标签的长括号内容]", "清查 封号[不是标签的长括号内容]", "清查 封号 不是标签的长括号内容");
+        assert_eq!(text(&drop_emoji_tags(traced(input))), step);
+        assert_eq!(norm(input), pipeline);
+    }
+
+    #[test]
+    fn step_to_simplified() {
+        let (input, step, pipeline) = ("聊天記錄，刪掉", "聊天记录，删掉", "聊天记录 删掉");
+        assert_eq!(text(&to_simplified(traced(input))), step);
+        assert_eq!(norm(input), pipeline);
+    }
+
+    #[test]
+    fn step_fold_evasions() {
+        let (input, step, pipeline) = ("v信群 zfs", "微信群 zfs", "微信群 zfs");
+        assert_eq!(text(&fold_evasions(traced(input))), step);
+        assert_eq!(norm(input), pipeline);
+    }
+
+    #[test]
+    fn step_fold_confusables() {
+        let (input, step, pipeline) = ("她再地震", "他在的震", "他在的震");
+        assert_eq!(text(&fold_confusables(traced(input))), step);
+        assert_eq!(norm(input), pipeline);
+    }
+
+    #[test]
+    fn step_collapse_separators() {
+        let (input, step, pipeline) = ("！！封 群😀？", "封 群", "封 群");
+        assert_eq!(collapse_separators(traced(input)).as_string(), step);
+        assert_eq!(norm(input), pipeline);
+    }
+
     #[test]
     fn spans_point_into_the_original() {
         let n = normalize("【紧急】V信");
