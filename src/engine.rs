@@ -214,7 +214,7 @@ impl Engine {
     /// once, and only as far as a claim needs them (`MessageDetails`).
     fn assess<'a>(&self, msg: &Analysed, s: &'a matcher::Scored, message_details: &mut matcher::MessageDetails) -> Assessed<'a> {
         let entry = &self.table.variants[s.variant as usize];
-        let stance = matcher::stance(&msg.norm.chars, &matcher::covered(msg, entry), &entry.norm);
+        let stance = matcher::stance(&msg.norm.chars, &matcher::covered(msg, entry), &entry.norm, &|| entry.predicates().to_vec());
         let level = s.level().unwrap_or(Level::Related);
         if !level.decides() {
             return Assessed { scored: s, level, stance, conflicts: Vec::new() };

@@ -98,6 +98,16 @@ pub fn rank(msg: &Analysed, candidates: &[u32], table: &VariantTable, model: &Mo
     best
 }
 
+/// The verbs and adjectives of a normalized text (jieba part-of-speech tags), without the
+/// negations themselves: what a text asserts, as opposed to what it is about.
+pub fn predicates(text: &str) -> Vec<String> {
+    crate::text::tag(text)
+        .into_iter()
+        .filter(|t| (t.tag.starts_with('v') || t.tag.starts_with('a')) && !stance::is_negator(t.word))
+        .map(|t| t.word.to_string())
+        .collect()
+}
+
 /// Share of the smaller matched set that two claims must have in common to compete.
 pub const COMPETING_OVERLAP: f32 = 0.3;
 

@@ -5,8 +5,10 @@
 //!
 //! - words of refutation (系谣言, 不实, 辟谣, 假的, 别信 …) that the claim itself does not contain,
 //!   and that are not themselves denied (这不是谣言 asserts the rumor);
-//! - a negation put in front of the claim's own words (板蓝根**不能**预防 against 板蓝根能预防), where
-//!   the claim has no negation of its own at that place;
+//! - a negation put in front of the claim's own predicate (板蓝根**不能**预防 against 板蓝根能预防),
+//!   where the claim has no negation of its own at that place. Only a predicate (a verb or an
+//!   adjective of the claim) counts: rumors are full of negations of their own (没有孩子的也请转,
+//!   不要给宝宝喝), and a negated noun denies nothing the claim asserts;
 //! - words of asking (是真的吗, 求证, 真的假的 …) that the claim does not contain.
 //!
 //! Pure functions over normalized characters: no I/O, no index.
@@ -37,110 +39,38 @@ impl Stance {
 
 /// Phrases that ask whether something is true. Checked first, so that 是谣言吗 asks rather than
 /// refutes.
+#[rustfmt::skip]
 const ASKING: &[&str] = &[
-    "是真的吗",
-    "真的吗",
-    "真的假的",
-    "是真是假",
-    "是不是真的",
-    "是否属实",
-    "属实吗",
-    "靠谱吗",
-    "可信吗",
-    "有这回事吗",
-    "有没有这回事",
-    "是谣言吗",
-    "是不是谣言",
-    "谣言吗",
-    "求证",
-    "求辟谣",
-    "求真相",
-    "辨真假",
-    "真假",
-    "谁知道是不是",
-    "假的吧",
+    "是真的还是假的", "真的还是假的", "是真的吗", "真的吗", "真的假的", "是真是假", "是不是真的", "是否属实", "属实吗", "靠谱吗", "可信吗", "有这回事吗", "有没有这回事",
+    "是谣言吗", "是不是谣言", "谣言吗", "求证", "求辟谣", "求真相", "辨真假", "真假", "谁知道是不是", "假的吧",
 ];
 
 /// Words that refute or debunk what they refer to.
+#[rustfmt::skip]
 const REFUTING: &[&str] = &[
-    "谣言",
-    "谣传",
-    "辟谣",
-    "不实",
-    "假消息",
-    "假新闻",
-    "虚假信息",
-    "虚假消息",
-    "造谣",
-    "传谣",
-    "不属实",
-    "子虚乌有",
-    "纯属捏造",
-    "纯属虚构",
-    "误传",
-    "系谣",
-    "是假的",
-    "假的",
-    "别信",
-    "勿信",
-    "不可信",
-    "不要相信",
-    "不要信",
-    "别相信",
-    "请勿转发",
-    "不要转发",
-    "别转发",
-    "别再转",
-    "勿转发",
-    "不信谣",
-    "澄清",
-    "并无此事",
-    "没有此事",
-    "无此事",
-    "不存在此事",
-    "没有这回事",
-    "不是真的",
-    "并不属实",
-    "被证实是假",
-    "已被证伪",
-    "为假",
-    "系假",
-    "是编的",
-    "编造",
-    "捏造",
-    "伪造",
-    "杜撰",
-    "误读",
-    "夸大",
-    "没有科学依据",
-    "没有依据",
-    "毫无依据",
-    "缺乏依据",
-    "没有科学证据",
-    "不科学",
-    "无此功能",
-    "诈骗",
-    "骗局",
-    "是骗子",
-    "警方通报",
-    "警情通报",
-    "官方回应",
-    "回应来了",
-    "警方发声",
-    "可以放心",
-    "放心吃",
-    "不等于",
-    "没有接到",
-    "均未收到",
-    "从未",
+    "谣言", "谣传", "辟谣", "不实", "假消息", "假新闻", "虚假信息", "虚假消息", "造谣", "传谣", "不属实", "子虚乌有", "纯属捏造", "纯属虚构", "误传", "系谣",
+    "是假的", "假的", "别信", "勿信", "不可信", "不要相信", "不要信", "别相信", "请勿转发", "不要转发", "别转发", "别再转", "勿转发", "不信谣", "澄清", "并无此事",
+    "没有此事", "无此事", "不存在此事", "没有这回事", "不是真的", "并不属实", "被证实是假", "已被证伪", "为假", "系假", "是编的", "编造", "捏造", "伪造", "杜撰", "误读",
+    "夸大", "没有科学依据", "没有依据", "毫无依据", "缺乏依据", "没有科学证据", "不科学", "无此功能", "诈骗", "骗局", "是骗子", "警方通报", "警情通报", "官方回应",
+    "回应来了", "警方发声", "可以放心", "放心吃", "不等于", "没有接到", "均未收到", "从未",
 ];
 
 /// Words that deny what follows them.
-const NEGATORS: &[&str] =
-    &["不能", "不会", "不可能", "不是", "没有", "并非", "并不", "无法", "不用", "不必", "不", "没", "未", "非", "别", "无", "勿", "莫"];
+#[rustfmt::skip]
+const NEGATORS: &[&str] = &[
+    "不能", "不会", "不可能", "不是", "没有", "并非", "并不", "无法", "不用", "不必", "不", "没", "未", "非", "别", "无", "勿", "莫",
+];
+
+/// Is `word` one of the negations (不, 没有 …)?
+pub(super) fn is_negator(word: &str) -> bool {
+    NEGATORS.contains(&word)
+}
 
 /// Characters that, just before a refuting word, deny the refutation itself (这不是谣言, 并非谣言).
-const DENIALS: &[&str] = &["不是", "并非", "绝非", "绝不是", "决不是", "并不是", "不", "非", "没", "别当", "别以为是"];
+#[rustfmt::skip]
+const DENIALS: &[&str] = &[
+    "不是", "并非", "绝非", "绝不是", "决不是", "并不是", "不", "非", "没", "别当", "别以为是",
+];
 
 /// How many characters before the claim's own words a negation may stand (不能 用来 预防: 2).
 const NEGATION_REACH: usize = 2;
@@ -150,7 +80,9 @@ const NEGATION_REACH: usize = 2;
 /// `message` is the normalized message (separators as `' '`), `covered[i]` tells whether the
 /// message's character `i` is part of text it shares with the claim's variant (a shared bigram),
 /// and `claim` is the variant's normalized text.
-pub fn stance(message: &[char], covered: &[bool], claim: &[char]) -> Stance {
+/// `predicates` gives the claim's verbs and adjectives (asked for only when a negation stands
+/// before the claim's words).
+pub fn stance(message: &[char], covered: &[bool], claim: &[char], predicates: &dyn Fn() -> Vec<String>) -> Stance {
     let claim_compact: String = claim.iter().filter(|c| **c != ' ').collect();
     let mut used = vec![false; message.len()];
 
@@ -182,7 +114,7 @@ pub fn stance(message: &[char], covered: &[bool], claim: &[char]) -> Stance {
         }
     }
 
-    if negates_claim(message, covered, &claim_compact.chars().collect::<Vec<char>>()) {
+    if negates_claim(message, covered, &claim_compact.chars().collect::<Vec<char>>(), predicates) {
         return Stance::Refutes;
     }
     if asks { Stance::Asks } else { Stance::Repeats }
@@ -196,20 +128,39 @@ fn denied(message: &[char], s: usize) -> bool {
 
 /// Does the message put a negation in front of the claim's own words, where the claim has none?
 /// `claim` is the claim's text without separators.
-fn negates_claim(message: &[char], covered: &[bool], claim: &[char]) -> bool {
+fn negates_claim(message: &[char], covered: &[bool], claim: &[char], predicates: &dyn Fn() -> Vec<String>) -> bool {
+    // a claim with negations of its own (撤不回, 不给报) is retold with negations in other places:
+    // polarity can be compared only against a claim that asserts without any
+    let compact: String = claim.iter().collect();
+    if NEGATORS.iter().any(|n| compact.contains(n)) {
+        return false;
+    }
+    let mut known: Option<Vec<String>> = None;
+    // longest first, so that 没 inside 没有 is not read again on its own
+    let mut seen = vec![false; message.len()];
     for neg in NEGATORS {
         for (s, e) in occurrences(message, neg) {
             // the negation must be the message's own word, not text it shares with the claim
-            if covered[s..e].iter().any(|c| *c) {
+            if seen[s] || covered[s..e].iter().any(|c| *c) {
                 continue;
             }
+            seen[s] = true;
             // the claim's words it denies: the first shared pair within reach
             let Some(target) = (e..(e + NEGATION_REACH + 1).min(message.len())).find(|&i| covered[i] && message[i] != ' ') else {
                 continue;
             };
             let Some(next) = (target + 1..message.len()).find(|&i| message[i] != ' ') else { continue };
             let pair = [message[target], message[next]];
-            if !claim_negates_at(claim, &pair) {
+            if claim_negates_at(claim, &pair) {
+                continue;
+            }
+            // what is denied must be something the claim asserts: one of its predicates, of two
+            // characters or more (有, 是, 要 say little), starting within reach
+            let rest: String = message[target..].iter().filter(|c| **c != ' ').take(NEGATION_REACH + 8).collect();
+            let denies = |p: &String| {
+                p.chars().count() >= 2 && rest.char_indices().take(NEGATION_REACH + 1).any(|(i, _)| rest[i..].starts_with(p.as_str()))
+            };
+            if known.get_or_insert_with(predicates).iter().any(denies) {
                 return true;
             }
         }
@@ -278,7 +229,7 @@ mod tests {
 
     fn of(message: &str, claim: &str) -> Stance {
         let (m, c) = (chars(message), chars(claim));
-        stance(&m, &cover(&m, &c), &c)
+        stance(&m, &cover(&m, &c), &c, &|| super::super::predicates(claim))
     }
 
     #[test]
@@ -310,6 +261,13 @@ mod tests {
     #[test]
     fn a_negation_of_the_claims_words_refutes() {
         assert_eq!(of("喝板蓝根不能预防新冠病毒 请大家不要盲目囤药", "喝板蓝根能预防新冠病毒 赶紧囤"), Stance::Refutes);
+    }
+
+    #[test]
+    fn a_negation_of_the_claims_nouns_does_not() {
+        // the rumor's own negations, re-typed: nothing the claim asserts is denied
+        let claim = "妇幼保健院提示 请不要给宝宝喝爽歪歪 都含有肉毒杆菌 有孩子的都转下";
+        assert_eq!(of("请不要给宝宝喝爽歪歪 都含有肉毒杆菌 有孩子的都转下 没有孩子的也请友情转转", claim), Stance::Repeats);
     }
 
     #[test]

@@ -92,12 +92,19 @@ pub struct VariantEntry {
     /// Its key details, found on the first check that needs them (part-of-speech tagging every
     /// variant at load would cost start-up time for details most variants never need).
     details: OnceLock<Vec<Detail>>,
+    /// Its verbs and adjectives, found on first use (for reading a negation as a refutation).
+    predicates: OnceLock<Vec<String>>,
 }
 
 impl VariantEntry {
     /// The variant's key details (places, dates, amounts …), computed once.
     pub fn details(&self) -> &[Detail] {
         self.details.get_or_init(|| details(&self.norm))
+    }
+
+    /// The variant's verbs and adjectives, computed once.
+    pub fn predicates(&self) -> &[String] {
+        self.predicates.get_or_init(|| super::predicates(&self.norm.iter().collect::<String>()))
     }
 }
 
@@ -142,6 +149,7 @@ impl VariantTable {
                 ordinal,
                 norm,
                 details: OnceLock::new(),
+                predicates: OnceLock::new(),
                 gram_mass: grams.mass(&g),
                 word_mass: words.mass(&w),
                 char_mass: chars.mass(&c),

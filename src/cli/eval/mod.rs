@@ -291,8 +291,23 @@ pub fn run(args: &EvalCommand) -> Result<i32> {
 }
 
 /// For texts labelled with a stance: how often they are called a rumor (a false or misleading
-/// verdict whose stance is not `refutes`), and how often the stance is read right.
+/// verdict whose stance is not `refutes`), and how often the stance is read right. For the
+/// unlabelled ones (the rumor repeated): how often a rumor is taken for a debunk, the costliest
+/// misreading (the user would be told "✓ 这是一条辟谣").
 fn report_stance(queries: &[Query], outcomes: &[Outcome]) {
+    let repeated: Vec<&Outcome> =
+        queries.iter().zip(outcomes).filter(|(q, _)| q.stance.is_none() && q.expected.is_some()).map(|(_, o)| o).collect();
+    let decided: Vec<&&Outcome> = repeated.iter().filter(|o| o.stance.is_some()).collect();
+    if !decided.is_empty() {
+        let refutes = decided.iter().filter(|o| o.stance == Some(Stance::Refutes)).count();
+        let asks = decided.iter().filter(|o| o.stance == Some(Stance::Asks)).count();
+        println!(
+            "stance of repeated rumors (with a verdict): {} texts; read as refutes {:.4}; as asks {:.4}",
+            decided.len(),
+            refutes as f64 / decided.len() as f64,
+            asks as f64 / decided.len() as f64
+        );
+    }
     for label in [Stance::Refutes, Stance::Asks] {
         let rows: Vec<&Outcome> = queries.iter().zip(outcomes).filter(|(q, _)| q.stance == Some(label)).map(|(_, o)| o).collect();
         if rows.is_empty() {
