@@ -158,16 +158,16 @@ impl Engine {
         Ok((msg, ranked))
     }
 
-    /// Evidence for every candidate variant of a message, as (claim position, evidence): for
-    /// measuring scoring formulas offline (`piyao eval --features`).
-    pub fn candidate_evidence(&self, text: &str) -> Result<Vec<(u32, matcher::Evidence)>> {
+    /// Evidence for every candidate variant of a message, as (claim position, evidence, the
+    /// positions of the candidates it competes with): for fitting the score offline (`piyao eval
+    /// --features`, `piyao fit`).
+    pub fn candidate_evidence(&self, text: &str) -> Result<Vec<(u32, matcher::Evidence, Vec<usize>)>> {
         let msg = Analysed::new(text, &self.table);
         let (grams, words) = matcher::query_terms(&msg, &self.table);
         let hits = self.snapshot.candidates(&grams, &words, CANDIDATES)?;
-        Ok(hits
-            .into_iter()
-            .filter_map(|(v, _)| self.table.variants.get(v as usize).map(|e| (e.claim, matcher::evidence(&msg, e, &self.table))))
-            .collect())
+        let entries: Vec<&matcher::VariantEntry> = hits.iter().filter_map(|(v, _)| self.table.variants.get(*v as usize)).collect();
+        let competing = matcher::competing(&msg, &entries);
+        Ok(entries.iter().zip(competing).map(|(e, c)| (e.claim, matcher::evidence(&msg, e, &self.table), c)).collect())
     }
 
     /// Check a message: verdict, matches (each with its stance and differences), segments.

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use serde::Deserialize;
 
-use crate::matcher::{Evidence, FEATURE_NAMES, FEATURES, MARGIN_CLAMP, Model, features};
+use crate::matcher::{Evidence, FEATURE_NAMES, FEATURES, MARGIN_CLAMP, Model, best_competitors, features};
 
 /// Chance-match logits tried for the margin floor.
 const FLOORS: [f32; 9] = [-8.0, -7.0, -6.0, -5.0, -4.0, -3.0, -2.0, -1.0, 0.0];
@@ -26,14 +26,26 @@ struct Cand {
     claim: String,
     right: bool,
     evidence: Evidence,
+    /// Positions of the candidates this one competes with (see `matcher::competing`). Dumps
+    /// written before this field existed: every candidate competes with every other.
+    #[serde(default)]
+    competes: Option<Vec<usize>>,
 }
 
-/// One query: its candidates (claim, features, right?), its fold, and its file's weight.
+/// One query: its candidates, its fold, and its file's weight.
 struct Query {
     file: usize,
     fold: usize,
     negative: bool,
-    cands: Vec<(String, [f32; FEATURES], bool)>,
+    cands: Vec<Candidate>,
+}
+
+/// A candidate variant: its claim, features, whether it is right, whom it competes with.
+struct Candidate {
+    claim: String,
+    x: [f32; FEATURES],
+    right: bool,
+    competes: Option<Vec<usize>>,
 }
 
 /// Hard negatives per query used in training (the best-scoring wrong candidates).
@@ -53,7 +65,11 @@ fn read(paths: &[PathBuf]) -> Result<Vec<Query>> {
                 file,
                 fold: (crate::stable_hash::fnv1a(line.group.as_bytes()) % 2) as usize,
                 negative: line.negative,
-                cands: line.cands.into_iter().map(|c| (c.claim, features(&c.evidence), c.right)).collect(),
+                cands: line
+                    .cands
+                    .into_iter()
+                    .map(|c| Candidate { x: features(&c.evidence), claim: c.claim, right: c.right, competes: c.competes })
+                    .collect(),
             });
         }
     }
@@ -138,29 +154,36 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Vec<f64> {
     x
 }
 
-/// Per-query best logit per claim under stage one.
-fn claim_logits(q: &Query, coef: &[f32]) -> Vec<(f32, bool)> {
-    let mut best: HashMap<&str, (f32, bool)> = HashMap::new();
-    for (claim, x, right) in &q.cands {
-        let z: f32 = coef.iter().zip(x).map(|(a, b)| a * b).sum();
-        let e = best.entry(claim).or_insert((f32::MIN, false));
+/// Per-query best logit per claim under stage one, best first: (logit, right?, candidate).
+fn claim_logits(q: &Query, coef: &[f32]) -> Vec<(f32, bool, usize)> {
+    let mut best: HashMap<&str, (f32, bool, usize)> = HashMap::new();
+    for (k, c) in q.cands.iter().enumerate() {
+        let z: f32 = coef.iter().zip(&c.x).map(|(a, b)| a * b).sum();
+        let e = best.entry(c.claim.as_str()).or_insert((f32::MIN, false, k));
         if z > e.0 {
-            *e = (z, *right);
+            *e = (z, c.right, k);
         }
     }
-    let mut v: Vec<(f32, bool)> = best.into_values().collect();
-    v.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let mut v: Vec<(f32, bool, usize)> = best.into_values().collect();
+    v.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.cmp(&b.2)));
     v
 }
 
-/// Stage-two inputs (1, logit, margin) of each claim of a query.
+/// Do the best candidates of the `i`-th and `j`-th claims compete?
+fn competes(q: &Query, z: &[(f32, bool, usize)], i: usize, j: usize) -> bool {
+    q.cands[z[i].2].competes.as_ref().is_none_or(|c| c.contains(&z[j].2))
+}
+
+/// Stage-two inputs (1, logit, margin) of each claim of a query, with the margin taken exactly
+/// as serving takes it (`matcher::best_competitors`).
 fn stage2_inputs(q: &Query, coef: &[f32], floor: f32) -> Vec<([f32; 3], bool)> {
     let z = claim_logits(q, coef);
+    let logits: Vec<f32> = z.iter().map(|c| c.0).collect();
+    let others = best_competitors(&logits, floor, |i, j| competes(q, &z, i, j));
     z.iter()
-        .enumerate()
-        .map(|(i, (zi, right))| {
-            let other = if i == 0 { z.get(1) } else { z.first() };
-            let other = other.map_or(floor, |o| o.0.max(floor));
+        .zip(others)
+        .map(|((zi, right, _), other)| {
+            let other = other.map_or(floor, |o| o.max(floor));
             let m = (zi - other).clamp(-MARGIN_CLAMP, MARGIN_CLAMP);
             ([1.0, *zi, m], *right)
         })
@@ -176,7 +199,7 @@ fn fit(queries: &[&Query], weights: &[f32], mask: &[bool; FEATURES], margin: boo
         for q in queries {
             let wq = weights[q.file];
             let mut scored: Vec<(f32, &[f32; FEATURES], bool)> =
-                q.cands.iter().map(|(_, x, r)| (coef.iter().zip(x).map(|(a, b)| a * b).sum(), x, *r)).collect();
+                q.cands.iter().map(|c| (coef.iter().zip(&c.x).map(|(a, b)| a * b).sum(), &c.x, c.right)).collect();
             scored.sort_by(|a, b| b.0.total_cmp(&a.0));
             if let Some((_, x, _)) = scored.iter().find(|s| s.2) {
                 rows.push((x.to_vec(), 1.0, wq));
@@ -208,7 +231,9 @@ fn outcomes(queries: &[&Query], model: &Model) -> Vec<(f32, bool, bool, usize)> 
         .iter()
         .map(|q| {
             let z = claim_logits(q, &model.coef);
-            let (s, r) = z.first().map_or((0.0, false), |(z0, r)| (model.calibrate(*z0, z.get(1).map(|x| x.0)), *r));
+            let logits: Vec<f32> = z.iter().map(|c| c.0).collect();
+            let others = best_competitors(&logits, model.floor, |i, j| competes(q, &z, i, j));
+            let (s, r) = z.first().map_or((0.0, false), |(z0, r, _)| (model.calibrate(*z0, others[0]), *r));
             (s, r, q.negative, q.file)
         })
         .collect()

@@ -80,22 +80,29 @@ pub fn rank(msg: &Analysed, candidates: &[u32], table: &VariantTable, model: &Mo
         }
     }
     best.sort_by(|a, b| b.logit.total_cmp(&a.logit).then(a.claim.cmp(&b.claim)));
-    // only claims above the floor can change anyone's margin
-    let contenders: Vec<(f32, Vec<u32>)> = best
-        .iter()
-        .take_while(|b| b.logit > model.floor)
-        .map(|b| (b.logit, intersect(&msg.gram_set, &table.variants[b.variant as usize].grams)))
-        .collect();
-    for (i, b) in best.iter_mut().enumerate() {
-        let mine = match contenders.get(i) {
-            Some((_, m)) => m.clone(),
-            None => intersect(&msg.gram_set, &table.variants[b.variant as usize].grams),
-        };
-        let other =
-            contenders.iter().enumerate().filter(|(j, (_, theirs))| *j != i && competes(&mine, theirs)).map(|(_, (z, _))| *z).next();
+    let matched: Vec<Vec<u32>> = best.iter().map(|b| intersect(&msg.gram_set, &table.variants[b.variant as usize].grams)).collect();
+    let logits: Vec<f32> = best.iter().map(|b| b.logit).collect();
+    let others = best_competitors(&logits, model.floor, |i, j| competes(&matched[i], &matched[j]));
+    for (b, other) in best.iter_mut().zip(others) {
         b.score = model.calibrate(b.logit, other);
     }
     best
+}
+
+/// The margin rule, shared by serving (`rank`) and by `piyao fit` so that the model is fitted on
+/// exactly what it will be used with: for each claim (by its best logit, best first), the logit
+/// of the best *other* claim that competes with it, among those above the chance floor (only
+/// they can change anyone's margin); `None` when no such claim is a candidate.
+pub fn best_competitors(logits: &[f32], floor: f32, competes: impl Fn(usize, usize) -> bool) -> Vec<Option<f32>> {
+    let contenders = logits.iter().take_while(|z| **z > floor).count();
+    (0..logits.len()).map(|i| (0..contenders).find(|&j| j != i && competes(i, j)).map(|j| logits[j])).collect()
+}
+
+/// Which candidate variants compete with which (by the same rule as `rank`), for `piyao fit`:
+/// `competing[i]` lists the positions of the candidates that candidate `i` competes with.
+pub fn competing(msg: &Analysed, candidates: &[&VariantEntry]) -> Vec<Vec<usize>> {
+    let matched: Vec<Vec<u32>> = candidates.iter().map(|v| intersect(&msg.gram_set, &v.grams)).collect();
+    (0..matched.len()).map(|i| (0..matched.len()).filter(|&j| j != i && competes(&matched[i], &matched[j])).collect()).collect()
 }
 
 /// The verbs and adjectives of a normalized text (jieba part-of-speech tags), without the

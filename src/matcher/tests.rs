@@ -100,3 +100,14 @@ fn covered_marks_the_characters_the_message_shares_with_the_claim() {
     let covered: String = msg.norm.chars.iter().zip(covered(&msg, &t.variants[0])).map(|(c, on)| if on { *c } else { '_' }).collect();
     assert_eq!(covered, "___全国清查___");
 }
+
+#[test]
+fn the_margin_is_taken_against_the_best_competing_claim_above_the_floor() {
+    // logits best first; 0 and 2 compete, 1 stands apart, 3 is below the floor
+    let logits = [5.0, 4.0, 3.0, -9.0];
+    let competes = |i: usize, j: usize| matches!((i.min(j), i.max(j)), (0, 2) | (0, 3) | (2, 3));
+    let others = best_competitors(&logits, -6.0, competes);
+    assert_eq!(others, vec![Some(3.0), None, Some(5.0), Some(5.0)]);
+    // below the floor a claim changes nobody's margin, but gets one itself
+    assert_eq!(best_competitors(&[-7.0, -8.0], -6.0, |_, _| true), vec![None, None]);
+}

@@ -97,9 +97,9 @@ fn write_features(engine: &Engine, queries: &[Query], negative: bool, out: &mut 
         let cands: Vec<serde_json::Value> = engine
             .candidate_evidence(text.as_str())?
             .into_iter()
-            .map(|(c, e)| {
+            .map(|(c, e, competes)| {
                 let id = &engine.corpus().claims[c as usize].id;
-                serde_json::json!({"claim": id, "right": q.is_right(id), "evidence": e})
+                serde_json::json!({"claim": id, "right": q.is_right(id), "evidence": e, "competes": competes})
             })
             .collect();
         let group = q.expected.clone().or_else(|| q.qid.clone()).unwrap_or_else(|| q.text.chars().take(16).collect());
