@@ -149,6 +149,13 @@ impl Browser {
         self.cmd(Method::POST, "/url", Some(json!({ "url": url }))).await.unwrap_or_else(|e| panic!("open {url}: {e}"));
     }
 
+    /// Type `text` into the home page's box and press 查证, as a user would.
+    async fn check_from_home(&self, home: &str, text: &str) {
+        self.goto(home).await;
+        self.type_into("#text", text).await;
+        self.click("#submit").await;
+    }
+
     async fn run(&self, script: &str) -> Value {
         self.cmd(Method::POST, "/execute/sync", Some(json!({"script": script, "args": []})))
             .await
@@ -309,9 +316,7 @@ async fn phone_user_checks_a_rumor_and_an_unknown_message() {
     browser.click("#copy-reply").await;
     browser.wait_for_text("#copy-reply", "已复制").await;
 
-    browser.goto(&app.url("/")).await;
-    browser.type_into("#text", UNKNOWN_MESSAGE).await;
-    browser.click("#submit").await;
+    browser.check_from_home(&app.url("/"), UNKNOWN_MESSAGE).await;
     browser.wait_for_text("#verdict .badge", "未收录").await;
     browser.wait_for_text("#verdict", "未收录 ≠ 属实").await;
 }
@@ -325,9 +330,7 @@ async fn a_forwarded_debunk_is_shown_as_a_debunk_on_a_phone() {
     let driver = Chromedriver::start().await;
     let browser = Browser::open(&driver, PHONE).await;
 
-    browser.goto(&app.url("/")).await;
-    browser.type_into("#text", "【辟谣】网传“从今晚开始全国清查微信群，不删聊天记录封群封号”系谣言，请勿转发！").await;
-    browser.click("#submit").await;
+    browser.check_from_home(&app.url("/"), "【辟谣】网传“从今晚开始全国清查微信群，不删聊天记录封群封号”系谣言，请勿转发！").await;
     let stance = browser.wait_for_text("#stance", "这是一条辟谣").await;
     assert!(stance.contains("✓"), "{stance}");
     let reply = browser.wait_for_text("#reply", "这条消息本身就是辟谣").await;
