@@ -221,7 +221,7 @@ impl Engine {
         }
         let conflicts = message_details.conflicts_with(&entry.norm, entry.details());
         let carries_assertion =
-            self.assertion_min <= 0.0 || matcher::assertion_cover(&entry.norm, &msg.compact, &self.table) >= self.assertion_min;
+            self.assertion_min <= 0.0 || matcher::assertion_cover(entry.predicates(), &msg.compact, &self.table) >= self.assertion_min;
         let level = if conflicts.is_empty() && carries_assertion { level } else { Level::Related };
         Assessed { scored: s, level, stance, conflicts }
     }

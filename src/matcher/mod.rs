@@ -105,12 +105,14 @@ pub fn competing(msg: &Analysed, candidates: &[&VariantEntry]) -> Vec<Vec<usize>
     (0..matched.len()).map(|i| (0..matched.len()).filter(|&j| j != i && competes(&matched[i], &matched[j])).collect()).collect()
 }
 
-/// The verbs and adjectives of a normalized text (jieba part-of-speech tags), without the
-/// negations themselves: what a text asserts, as opposed to what it is about.
+/// The predicates of a normalized text: its verbs, adjectives and idioms (jieba part-of-speech
+/// tags) of two Han characters or more (是, 有, 要 say little), without the negations
+/// themselves: what a text asserts, as opposed to what it is about.
 pub fn predicates(text: &str) -> Vec<String> {
     crate::text::tag(text)
         .into_iter()
-        .filter(|t| (t.tag.starts_with('v') || t.tag.starts_with('a')) && !stance::is_negator(t.word))
+        .filter(|t| t.tag.starts_with('v') || t.tag.starts_with('a') || t.tag == "i" || t.tag == "l")
+        .filter(|t| t.end - t.start >= 2 && t.word.chars().all(crate::text::is_han) && !stance::is_negator(t.word))
         .map(|t| t.word.to_string())
         .collect()
 }

@@ -154,12 +154,10 @@ fn negates_claim(message: &[char], covered: &[bool], claim: &[char], predicates:
             if claim_negates_at(claim, &pair) {
                 continue;
             }
-            // what is denied must be something the claim asserts: one of its predicates, of two
-            // characters or more (有, 是, 要 say little), starting within reach
+            // what is denied must be something the claim asserts: one of its predicates, starting
+            // within reach
             let rest: String = message[target..].iter().filter(|c| **c != ' ').take(NEGATION_REACH + 8).collect();
-            let denies = |p: &String| {
-                p.chars().count() >= 2 && rest.char_indices().take(NEGATION_REACH + 1).any(|(i, _)| rest[i..].starts_with(p.as_str()))
-            };
+            let denies = |p: &String| rest.char_indices().take(NEGATION_REACH + 1).any(|(i, _)| rest[i..].starts_with(p.as_str()));
             if known.get_or_insert_with(predicates).iter().any(denies) {
                 return true;
             }
