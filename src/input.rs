@@ -28,9 +28,7 @@ pub enum InputError {
 impl MessageText {
     pub fn parse(raw: &str) -> Result<MessageText, InputError> {
         let t = raw.trim();
-        if t.is_empty()
-            || t.chars().all(|c| c.is_whitespace() || c.is_control() || ('\u{200b}'..='\u{200f}').contains(&c) || c == '\u{feff}')
-        {
+        if t.chars().all(|c| c.is_whitespace() || c.is_control() || crate::text::is_invisible(c)) {
             return Err(InputError::Empty);
         }
         let chars = t.chars().count();
@@ -77,6 +75,8 @@ mod tests {
     fn parses_text() {
         assert_eq!(MessageText::parse("  hi  ").unwrap().as_str(), "hi");
         assert_eq!(MessageText::parse(" \n\t\u{200b} "), Err(InputError::Empty));
+        // word joiners, variation selectors, tag characters: nothing a reader can see
+        assert_eq!(MessageText::parse("\u{2060}\u{2060}\u{fe0f}\u{e0041}\u{3164}"), Err(InputError::Empty));
         assert!(matches!(MessageText::parse(&"谣".repeat(MAX_CHARS + 1)), Err(InputError::TooLong { .. })));
         assert!(MessageText::parse(&"谣".repeat(MAX_CHARS)).is_ok());
     }

@@ -15,6 +15,7 @@ pub mod input;
 pub mod links;
 pub mod live;
 pub mod matcher;
+pub mod reload;
 pub mod reply;
 pub mod response;
 pub mod server;

@@ -56,16 +56,17 @@ impl LiveEngine {
             .map_err(CheckError::Internal)
     }
 
-    /// Load the published generation if it differs from the one being served. Returns the new
-    /// generation's name when a swap happened. On failure the old engine keeps serving.
-    pub fn refresh(&self) -> Result<Option<String>> {
-        let Some(published) = self.root.current() else { return Ok(None) };
-        if self.get().is_some_and(|e| e.generation() == published) {
-            return Ok(None);
-        }
-        let snapshot = Snapshot::open_generation(&self.root, &published)?;
+    /// The published generation, when it is not the one being served.
+    pub fn pending(&self) -> Option<String> {
+        let published = self.root.current()?;
+        (!self.get().is_some_and(|e| e.generation() == published)).then_some(published)
+    }
+
+    /// Load `generation` and answer from it from now on. On failure the old engine keeps serving.
+    pub fn load(&self, generation: &str) -> Result<()> {
+        let snapshot = Snapshot::open_generation(&self.root, generation)?;
         let engine = Arc::new(Engine::from_snapshot(snapshot));
         *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(engine);
-        Ok(Some(published))
+        Ok(())
     }
 }

@@ -47,7 +47,7 @@ impl Application {
     pub fn build_on(listener: TcpListener, settings: Settings) -> Result<Application> {
         let port = listener.local_addr()?.port();
         let live = Arc::new(LiveEngine::open(settings.index).context("opening the index")?);
-        spawn_reloader(live.clone(), settings.reload_every);
+        crate::reload::spawn(live.clone(), settings.reload_every);
         let state = AppState { live, links: Links::new(&settings.public_url), wechat_token: settings.wechat_token };
         let server = run(listener, state)?;
         Ok(Application { port, server })
@@ -77,22 +77,4 @@ fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
     .listen(listener)?
     .run();
     Ok(server)
-}
-
-/// Poll the index folder and swap in a newly published generation. A generation that fails to
-/// load is logged and retried; the old one keeps serving meanwhile.
-fn spawn_reloader(live: Arc<LiveEngine>, every: Duration) {
-    actix_web::rt::spawn(async move {
-        let mut tick = actix_web::rt::time::interval(every);
-        loop {
-            tick.tick().await;
-            let l = live.clone();
-            match web::block(move || l.refresh()).await {
-                Ok(Ok(Some(generation))) => tracing::info!(generation, "serving new index generation"),
-                Ok(Ok(None)) => {}
-                Ok(Err(e)) => tracing::warn!(error = format!("{e:#}"), "could not load the new index; still serving the old one"),
-                Err(e) => tracing::warn!(error = %e, "reload task failed"),
-            }
-        }
-    });
 }

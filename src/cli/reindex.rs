@@ -49,11 +49,16 @@ pub fn build_with_progress(root: &IndexRoot, corpus: &Corpus) -> Result<BuildSum
     } else {
         None
     };
-    let summary = index::build(root, corpus, &|done, _| {
+    let waiting = |pid: Option<u32>| {
+        let who = pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+        eprintln!("another reindex{who} is running on {}: waiting for it to finish", root.path().display());
+    };
+    let indexed = |done, _| {
         if let Some(b) = &bar {
             b.set_position(done);
         }
-    });
+    };
+    let summary = index::build(root, corpus, &index::BuildProgress { waiting: &waiting, indexed: &indexed });
     if let Some(b) = bar {
         b.finish_and_clear();
     }

@@ -219,8 +219,14 @@ fn discover(root: &Path) -> Result<Vec<(FileKind, PathBuf)>, String> {
             }
         }
     }
+    // folders already walked, by their real path: a symlink back up the tree is a loop
+    let mut seen = std::collections::HashSet::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
+        let real = std::fs::canonicalize(&dir).map_err(|e| format!("{}: cannot resolve folder: {e}", dir.display()))?;
+        if !seen.insert(real.clone()) {
+            return Err(format!("{}: reached twice (a symlink loop, or a second link to {}): remove the link", dir.display(), real.display()));
+        }
         for p in sorted_entries(&dir)?.into_iter().rev() {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
             if p.is_dir() && !name.starts_with('.') {

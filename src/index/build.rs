@@ -8,6 +8,7 @@ use tantivy::{Index, IndexWriter, TantivyDocument, doc};
 
 use super::analyzers;
 use super::schema;
+use super::search::Snapshot;
 use super::store::IndexRoot;
 use crate::corpus::Corpus;
 
@@ -24,13 +25,27 @@ pub struct BuildSummary {
     pub seconds: f64,
 }
 
-/// Build a generation from `corpus`, publish it, prune old ones. `progress(done, total)` is
-/// called as variants are indexed.
-pub fn build(root: &IndexRoot, corpus: &Corpus, progress: &dyn Fn(u64, u64)) -> Result<BuildSummary> {
+/// What a build reports while it runs.
+pub struct BuildProgress<'a> {
+    /// Another reindex holds the lock (its pid, when known); this one waits for it.
+    pub waiting: &'a dyn Fn(Option<u32>),
+    /// `(done, total)` variants indexed.
+    pub indexed: &'a dyn Fn(u64, u64),
+}
+
+impl BuildProgress<'static> {
+    /// Reports nothing (tests, `piyao eval`).
+    pub const SILENT: BuildProgress<'static> = BuildProgress { waiting: &|_| {}, indexed: &|_, _| {} };
+}
+
+/// Build a generation from `corpus`, verify it, publish it, prune old ones. One build at a time
+/// per index folder: a second one waits for the first.
+pub fn build(root: &IndexRoot, corpus: &Corpus, progress: &BuildProgress) -> Result<BuildSummary> {
     let started = Instant::now();
-    let _lock = root.lock()?;
+    let lock = root.lock(progress.waiting)?;
     let previous = root.current();
-    let (generation, dir) = root.new_generation()?;
+    let mut generation = root.new_generation(&lock)?;
+    let dir = generation.dir.clone();
 
     let (schema, fields) = schema::build();
     let index = Index::create_in_dir(&dir, schema).context("creating tantivy index")?;
@@ -48,7 +63,7 @@ pub fn build(root: &IndexRoot, corpus: &Corpus, progress: &dyn Fn(u64, u64)) -> 
         ))?;
         n += 1;
         if n.is_multiple_of(256) || n == total {
-            progress(n, total);
+            (progress.indexed)(n, total);
         }
     }
     writer.commit().context("committing index")?;
@@ -56,15 +71,27 @@ pub fn build(root: &IndexRoot, corpus: &Corpus, progress: &dyn Fn(u64, u64)) -> 
 
     let json = serde_json::to_vec(corpus)?;
     std::fs::write(dir.join(CORPUS_FILE), json).context("writing corpus snapshot")?;
-    std::fs::File::open(dir.join(CORPUS_FILE))?.sync_all()?;
+    drop(index);
 
-    root.publish(&generation)?;
-    root.prune(previous.as_deref())?;
+    verify(root, &generation.name, corpus, n).with_context(|| format!("verifying the new generation {}", generation.name))?;
+    root.publish(&mut generation, &lock)?;
+    root.prune(previous.as_deref(), &lock)?;
     Ok(BuildSummary {
-        generation,
+        generation: generation.name.clone(),
         claims: corpus.claims.len(),
         variants: n as usize,
         regulations: corpus.regulations.len(),
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Open the new generation exactly as the server will, and check it holds what was written.
+fn verify(root: &IndexRoot, generation: &str, corpus: &Corpus, variants: u64) -> Result<()> {
+    let snapshot = Snapshot::open_generation(root, generation)?;
+    anyhow::ensure!(snapshot.num_docs() == variants, "the index holds {} variants, {} were written", snapshot.num_docs(), variants);
+    anyhow::ensure!(
+        snapshot.corpus.claims.len() == corpus.claims.len() && snapshot.corpus.regulations.len() == corpus.regulations.len(),
+        "{CORPUS_FILE} does not hold the corpus that was indexed"
+    );
+    Ok(())
 }

@@ -6,6 +6,6 @@ mod schema;
 mod search;
 mod store;
 
-pub use build::{BuildSummary, build};
+pub use build::{BuildProgress, BuildSummary, build};
 pub use search::Snapshot;
 pub use store::IndexRoot;

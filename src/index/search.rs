@@ -51,6 +51,11 @@ impl Snapshot {
         Ok(Snapshot { generation: generation.to_string(), corpus, searcher, fields, variant_of })
     }
 
+    /// Number of indexed variants.
+    pub fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
     /// Best `limit` variants for the given terms by BM25, as (variant position, score).
     pub fn candidates(&self, grams: &[&str], words: &[&str], limit: usize) -> Result<Vec<(u32, f32)>> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::with_capacity(grams.len() + words.len());

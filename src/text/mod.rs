@@ -3,5 +3,5 @@
 mod normalize;
 mod tokens;
 
-pub use normalize::{Normalized, is_han, normalize};
+pub use normalize::{Normalized, is_han, is_invisible, normalize};
 pub use tokens::{Tagged, Term, chars, grams, tag, warm_up, words};

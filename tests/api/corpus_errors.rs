@@ -198,3 +198,18 @@ async fn repeated_variant_and_old_article_number_warn() {
     let c = app.get("/api/v1/claims/test-warnings").await.json();
     assert_eq!(c["regulations"][0]["article"], "13", "the old number resolves to the current article");
 }
+
+#[actix_web::test]
+async fn symlink_loop() {
+    let app = spawn_app().await;
+    assert_rejected(
+        &app,
+        |d| {
+            std::fs::create_dir(d.join("more")).unwrap();
+            std::os::unix::fs::symlink("..", d.join("more/up")).unwrap();
+            std::os::unix::fs::symlink("../more", d.join("more/again")).unwrap();
+        },
+        &["more/up", "symlink loop"],
+    )
+    .await;
+}

@@ -63,7 +63,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     if opts.build_index {
         let corpus_dir = opts.corpus.unwrap_or_else(bundled_corpus);
         let loaded = piyao::corpus::load(&[corpus_dir]).unwrap_or_else(|e| panic!("corpus errors: {:?}", e.errors));
-        index::build(&root, &loaded.corpus, &|_, _| {}).expect("index builds");
+        index::build(&root, &loaded.corpus, &index::BuildProgress::SILENT).expect("index builds");
     }
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().unwrap().port();

@@ -170,7 +170,7 @@ pub fn run(args: &EvalCommand) -> Result<i32> {
     let Some(c) = super::reindex::load_corpus(&args.corpus) else { return Ok(1) };
     let dir = tempfile::tempdir()?;
     let root = IndexRoot::new(dir.path());
-    let built = crate::index::build(&root, &c, &|_, _| {})?;
+    let built = crate::index::build(&root, &c, &crate::index::BuildProgress::SILENT)?;
     let mut engine = Engine::open(&root)?.context("index just built")?;
     engine = engine.with_assertion_min(args.assertion_min);
     if let Some(spec) = &args.model {
