@@ -31,9 +31,9 @@ pub struct ServeArgs {
     /// Public base URL of the site, used for absolute links (e.g. https://piyao.example.org).
     #[arg(long, env = "PIYAO_PUBLIC_URL", default_value = "")]
     pub public_url: String,
-    /// Token of the WeChat Official Account; `/wechat` is off when unset.
+    /// Token of the WeChat Official Account; `/wechat` is off when unset. Never empty.
     #[arg(long, env = "PIYAO_WECHAT_TOKEN", hide_env_values = true)]
-    pub wechat_token: Option<String>,
+    pub wechat_token: Option<crate::wechat::Token>,
     /// How often to look for a newly published index, in milliseconds.
     #[arg(long, env = "PIYAO_RELOAD_MS", default_value_t = 500)]
     pub reload_ms: u64,

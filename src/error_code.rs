@@ -26,13 +26,14 @@ pub enum ErrorCode {
     EmptyId,
     InvalidXml,
     InvalidSignature,
+    StaleTimestamp,
     IndexUnavailable,
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 18] = [
+    pub const ALL: [ErrorCode; 19] = [
         ErrorCode::EmptyText,
         ErrorCode::TextTooLong,
         ErrorCode::InvalidLimit,
@@ -49,6 +50,7 @@ impl ErrorCode {
         ErrorCode::EmptyId,
         ErrorCode::InvalidXml,
         ErrorCode::InvalidSignature,
+        ErrorCode::StaleTimestamp,
         ErrorCode::IndexUnavailable,
         ErrorCode::Internal,
     ];
@@ -73,6 +75,7 @@ impl ErrorCode {
             EmptyId => (400, "empty_id", "每条消息都要有非空的 id。"),
             InvalidXml => (400, "invalid_xml", "收到的不是微信消息。"),
             InvalidSignature => (403, "invalid_signature", "签名不对：公众号后台的 Token 要与服务器设置的一致。"),
+            StaleTimestamp => (403, "stale_timestamp", "请求的时间戳与服务器时间相差超过五分钟：可能是重放的请求，或服务器时钟不准。"),
             IndexUnavailable => (503, "index_unavailable", "辟谣库正在准备中，请过几分钟再试。"),
             Internal => (500, "internal", "服务出了点问题，我们已经记录下来了。请稍后再试。"),
         }

@@ -24,7 +24,7 @@ pub struct Settings {
     pub index: IndexRoot,
     /// Public base URL for absolute links; may be empty.
     pub public_url: String,
-    pub wechat_token: Option<String>,
+    pub wechat_token: Option<crate::wechat::Token>,
     /// How often to look for a newly published index generation.
     pub reload_every: Duration,
 }

@@ -12,5 +12,5 @@ pub struct AppState {
     /// Absolute links for what leaves the site (chat replies, WeChat, ClaimReview, Open Graph).
     pub links: Links,
     /// WeChat Official Account token; the `/wechat` endpoint is off when `None`.
-    pub wechat_token: Option<String>,
+    pub wechat_token: Option<crate::wechat::Token>,
 }

@@ -2,7 +2,11 @@
 //! account and read the verdict in the chat. WeChat's servers call us: a GET once to verify the
 //! URL (we echo `echostr`), then a POST per user message, answered in the same response with a
 //! passive text reply. Both are signed with the token shared with WeChat; the endpoint is off
-//! (404) unless the server was started with one (`PIYAO_WECHAT_TOKEN`).
+//! (404) unless the server was started with one (`PIYAO_WECHAT_TOKEN`, never empty).
+//!
+//! Hardened for a public URL: the signature is checked first, a signed request older or newer
+//! than `MAX_CLOCK_SKEW` is refused (no replay of a captured request), the body is capped at
+//! `MAX_BODY_BYTES` before any parsing, and XML is parsed off the async workers.
 
 mod reply;
 mod signature;
@@ -15,18 +19,44 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 
 use crate::error_code::{ErrorBody, ErrorCode};
-use crate::input::{Limit, MAX_BODY_BYTES, MessageText};
+use crate::input::{Limit, MessageText};
 use crate::state::AppState;
 use xml::{Content, Incoming, XmlError};
 
+/// Largest message body accepted: WeChat's text messages are at most a few KB of XML.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// How far a request's `timestamp` may be from our clock, in seconds.
+pub const MAX_CLOCK_SKEW: u64 = 5 * 60;
+
 /// Mount `/wechat` (GET: URL verification, POST: messages).
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource("/wechat")
-            .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-            .route(web::get().to(verify_url))
-            .route(web::post().to(receive_message)),
-    );
+    cfg.service(web::resource("/wechat").route(web::get().to(verify_url)).route(web::post().to(receive_message)));
+}
+
+/// The token shared with WeChat: never empty, since anyone can sign with an empty token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn parse(raw: &str) -> Result<Token, String> {
+        if raw.trim().is_empty() {
+            return Err("the WeChat token is empty: anyone could sign requests with it. Set the token from the \
+                        Official Account's server settings, or leave PIYAO_WECHAT_TOKEN unset to turn /wechat off"
+                .into());
+        }
+        Ok(Token(raw.to_string()))
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for Token {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Token, String> {
+        Token::parse(s)
+    }
 }
 
 /// Everything that makes us refuse a request from (what claims to be) WeChat. The bodies are the
@@ -37,6 +67,12 @@ pub enum WechatError {
     Off,
     #[error("the signature does not match: the token set in WeChat must equal PIYAO_WECHAT_TOKEN")]
     InvalidSignature,
+    #[error("`timestamp` is not within {MAX_CLOCK_SKEW} seconds of the server's clock (a replayed request, or a clock to set right)")]
+    StaleTimestamp,
+    #[error("body is larger than {MAX_BODY_BYTES} bytes")]
+    TooLarge,
+    #[error("could not read the body: {0}")]
+    Body(String),
     #[error("{0}")]
     Xml(#[from] XmlError),
     #[error("body is not UTF-8")]
@@ -49,7 +85,9 @@ impl WechatError {
         match self {
             WechatError::Off => ErrorCode::NotFound,
             WechatError::InvalidSignature => ErrorCode::InvalidSignature,
-            WechatError::Xml(_) | WechatError::NotUtf8 => ErrorCode::InvalidXml,
+            WechatError::StaleTimestamp => ErrorCode::StaleTimestamp,
+            WechatError::TooLarge => ErrorCode::PayloadTooLarge,
+            WechatError::Xml(_) | WechatError::NotUtf8 | WechatError::Body(_) => ErrorCode::InvalidXml,
         }
     }
 }
@@ -75,12 +113,17 @@ struct SignedQuery {
 }
 
 impl SignedQuery {
-    /// The query of a request signed with the configured token; `Off` when there is no token.
+    /// The query of a request signed with the configured token, sent within `MAX_CLOCK_SKEW`
+    /// of now; `Off` when there is no token.
     fn verified(state: &AppState, req: &HttpRequest) -> Result<SignedQuery, WechatError> {
-        let token = state.wechat_token.as_deref().ok_or(WechatError::Off)?;
+        let token = state.wechat_token.as_ref().ok_or(WechatError::Off)?;
         let q = web::Query::<SignedQuery>::from_query(req.query_string()).map_err(|_| WechatError::InvalidSignature)?.into_inner();
-        if !signature::verify(token, &q.timestamp, &q.nonce, &q.signature) {
+        if q.nonce.is_empty() || !signature::verify(token.as_str(), &q.timestamp, &q.nonce, &q.signature) {
             return Err(WechatError::InvalidSignature);
+        }
+        let sent: u64 = q.timestamp.parse().map_err(|_| WechatError::StaleTimestamp)?;
+        if sent.abs_diff(now()) > MAX_CLOCK_SKEW {
+            return Err(WechatError::StaleTimestamp);
         }
         Ok(q)
     }
@@ -92,14 +135,20 @@ async fn verify_url(state: web::Data<AppState>, req: HttpRequest) -> Result<Http
     Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(q.echostr.unwrap_or_default()))
 }
 
+fn now() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 /// POST: a user's message; the reply goes back in the response body.
-async fn receive_message(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> Result<HttpResponse, WechatError> {
+async fn receive_message(state: web::Data<AppState>, req: HttpRequest, body: web::Payload) -> Result<HttpResponse, WechatError> {
     SignedQuery::verified(&state, &req)?;
-    let incoming = Incoming::parse(std::str::from_utf8(&body).map_err(|_| WechatError::NotUtf8)?)?;
+    let body = body.to_bytes_limited(MAX_BODY_BYTES).await.map_err(|_| WechatError::TooLarge)?.map_err(|e| WechatError::Body(e.to_string()))?;
+    let body = String::from_utf8(body.to_vec()).map_err(|_| WechatError::NotUtf8)?;
+    // parsing is CPU work that a hostile body can make slow: off the async workers
+    let incoming = web::block(move || Incoming::parse(&body)).await.map_err(|e| WechatError::Body(e.to_string()))??;
     Ok(match answer(&state, &incoming.content).await {
         Some(content) => {
-            let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-            HttpResponse::Ok().content_type("application/xml; charset=utf-8").body(xml::text_reply(&incoming, now, &content))
+            HttpResponse::Ok().content_type("application/xml; charset=utf-8").body(xml::text_reply(&incoming, now(), &content))
         }
         // WeChat's documented way to answer without a reply
         None => HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("success"),

@@ -66,9 +66,16 @@ pub fn text_reply(incoming: &Incoming, create_time: u64, content: &str) -> Strin
 }
 
 /// `s` as a CDATA section. A CDATA section cannot contain `]]>`, so that sequence is split
-/// across two sections: `]]` ends the first, `>` starts the second.
+/// across two sections: `]]` ends the first, `>` starts the second. Characters XML 1.0 forbids
+/// anywhere (control characters, U+FFFE, U+FFFF) are dropped: one would make the reply invalid.
 fn cdata(s: &str) -> String {
-    format!("<![CDATA[{}]]>", s.replace("]]>", "]]]]><![CDATA[>"))
+    let allowed: String = s.chars().filter(|&c| is_xml_char(c)).collect();
+    format!("<![CDATA[{}]]>", allowed.replace("]]>", "]]]]><![CDATA[>"))
+}
+
+/// XML 1.0's `Char` production (Rust's `char` already excludes surrogates).
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r') || (c >= ' ' && c != '\u{fffe}' && c != '\u{ffff}')
 }
 
 #[cfg(test)]
@@ -121,5 +128,13 @@ mod tests {
         // the two CDATA sections read back as one text
         let back = Incoming::parse(&reply).unwrap();
         assert_eq!(back.content, Content::Text("a]]>b <c>".into()));
+    }
+
+    #[test]
+    fn reply_drops_characters_xml_forbids() {
+        let m = Incoming::parse(TEXT).unwrap();
+        let reply = text_reply(&m, 1, "谣\u{0}言\u{1b}[31m\u{b}\u{fffe}\t行\n");
+        let back = Incoming::parse(&reply).expect("the reply is well-formed XML");
+        assert_eq!(back.content, Content::Text("谣言[31m\t行\n".into()));
     }
 }

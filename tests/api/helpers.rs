@@ -71,7 +71,7 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         bind: format!("127.0.0.1:{port}"),
         index: root,
         public_url: format!("http://127.0.0.1:{port}"),
-        wechat_token: opts.wechat_token,
+        wechat_token: opts.wechat_token.map(|t| piyao::wechat::Token::parse(&t).expect("a test token")),
         reload_every: Duration::from_millis(50),
     };
     let app = Application::build_on(listener, settings).expect("server starts");

@@ -15,9 +15,16 @@ async fn wechat_app() -> TestApp {
     spawn_app_with(Options { wechat_token: Some(TOKEN.into()), ..Options::default() }).await
 }
 
-/// `/wechat?…` signed as WeChat signs it: hex SHA-1 of token, timestamp and nonce, sorted.
+/// `/wechat?…` signed as WeChat signs it, now: hex SHA-1 of token, timestamp and nonce, sorted.
 fn signed(token: &str, extra: &str) -> String {
-    let (timestamp, nonce) = ("1700000000", "nonce123");
+    signed_at(token, &now().to_string(), "nonce123", extra)
+}
+
+fn now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+}
+
+fn signed_at(token: &str, timestamp: &str, nonce: &str, extra: &str) -> String {
     let mut parts = [token, timestamp, nonce];
     parts.sort();
     let signature: String = Sha1::digest(parts.concat()).iter().map(|b| format!("{b:02x}")).collect();
@@ -74,7 +81,8 @@ async fn wechat_url_verification_echoes_only_when_signed() {
 
     for path in [
         signed("wrong-token", "&echostr=5923481923"),
-        signed(TOKEN, "&echostr=5923481923").replace("timestamp=1700000000", "timestamp=1700000001"),
+        // signed for another nonce
+        signed_at(TOKEN, &now().to_string(), "nonce123", "&echostr=5923481923").replace("nonce=nonce123", "nonce=nonce124"),
         "/wechat?echostr=5923481923".to_string(),
         "/wechat".to_string(),
     ] {
@@ -118,7 +126,8 @@ async fn wechat_anything_but_usable_text_gets_a_polite_reply() {
     assert_eq!(voice.content, image.content);
     let empty = post_wechat(&app, text_message("  ")).await;
     assert!(empty.content.contains("发给我"), "{}", empty.content);
-    let long = post_wechat(&app, text_message(&"谣".repeat(10_001))).await;
+    // (in Latin letters: 10,001 CJK characters would not fit the 16 KB body cap)
+    let long = post_wechat(&app, text_message(&"y".repeat(10_001))).await;
     assert!(long.content.contains("10001") && long.content.contains("10000"), "{}", long.content);
     let subscribe = post_wechat(&app, message("event", "<Event><![CDATA[subscribe]]></Event>")).await;
     assert!(subscribe.content.contains("感谢关注"), "{}", subscribe.content);
@@ -151,4 +160,52 @@ async fn wechat_is_off_without_a_token() {
     assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
     let r = app.post_raw(&signed(TOKEN, ""), Some("text/xml"), text_message(RUMOR)).await;
     assert_eq!((r.status, r.error_code().as_str()), (404, "not_found"));
+}
+
+#[actix_web::test]
+async fn wechat_refuses_replayed_and_oversized_requests() {
+    let app = wechat_app().await;
+    let now = now();
+    // correctly signed, but sent too long ago, too far ahead, or with no usable time
+    for timestamp in ["1000000000".to_string(), (now - 301).to_string(), (now + 301).to_string(), "garbage".into(), String::new()] {
+        let r = app.post_raw(&signed_at(TOKEN, &timestamp, "n1", ""), Some("text/xml"), text_message(RUMOR)).await;
+        assert_eq!((r.status, r.error_code().as_str()), (403, "stale_timestamp"), "timestamp {timestamp:?}: {}", r.text());
+        let r = app.get(&signed_at(TOKEN, &timestamp, "n1", "&echostr=1")).await;
+        assert_eq!(r.status, 403, "GET with timestamp {timestamp:?}");
+    }
+    // within the window it is accepted; an empty nonce is not a signature
+    let r = app.post_raw(&signed_at(TOKEN, &(now - 200).to_string(), "n1", ""), Some("text/xml"), text_message(RUMOR)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let r = app.post_raw(&signed_at(TOKEN, &now.to_string(), "", ""), Some("text/xml"), text_message(RUMOR)).await;
+    assert_eq!((r.status, r.error_code().as_str()), (403, "invalid_signature"));
+
+    // a body over 16 KB is refused before parsing, as a JSON error like every other
+    let attributes: String = (0..3000).map(|i| format!(" a{i}=\"x\"")).collect();
+    let hostile = format!("<xml{attributes}><ToUserName>x</ToUserName></xml>").into_bytes();
+    assert!(hostile.len() > 16 * 1024);
+    let r = app.post_raw(&signed(TOKEN, ""), Some("text/xml"), hostile).await;
+    assert_eq!((r.status, r.error_code().as_str()), (413, "payload_too_large"), "{}", r.text());
+    let r = app.post_raw(&signed(TOKEN, ""), Some("text/xml"), text_message(&"谣".repeat(6000))).await;
+    assert_eq!((r.status, r.error_code().as_str()), (413, "payload_too_large"));
+    // and the endpoint still answers
+    assert_eq!(post_wechat(&app, text_message(RUMOR)).await.msg_type, "text");
+}
+
+#[test]
+fn serve_refuses_an_empty_wechat_token() {
+    for (flag, env) in [(Some(""), None), (Some("   "), None), (None, Some(""))] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_piyao"));
+        cmd.args(["serve", "--bind", "127.0.0.1:0", "--index", "/nonexistent/piyao-index"]);
+        if let Some(f) = flag {
+            cmd.args(["--wechat-token", f]);
+        }
+        match env {
+            Some(e) => cmd.env("PIYAO_WECHAT_TOKEN", e),
+            None => cmd.env_remove("PIYAO_WECHAT_TOKEN"),
+        };
+        let out = cmd.output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("WeChat token is empty"), "{stderr}");
+    }
 }
