@@ -37,4 +37,14 @@ pub struct ServeArgs {
     /// How often to look for a newly published index, in milliseconds.
     #[arg(long, env = "PIYAO_RELOAD_MS", default_value_t = 500)]
     pub reload_ms: u64,
+    /// Checks per second an address without an API key may make (bursts up to 100); 0 = no limit.
+    #[arg(long, env = "PIYAO_RATE_LIMIT", default_value_t = crate::limits::DEFAULT_ANONYMOUS_RATE)]
+    pub rate_limit: u32,
+    /// TOML file of API keys with their own rates (`[[key]] name, key, rate`).
+    #[arg(long, env = "PIYAO_API_KEYS")]
+    pub api_keys: Option<PathBuf>,
+    /// Count clients by the last `X-Forwarded-For` address: set only behind a reverse proxy that
+    /// sets it and is the only way in.
+    #[arg(long, env = "PIYAO_BEHIND_PROXY")]
+    pub behind_proxy: bool,
 }

@@ -95,7 +95,9 @@ impl Engine {
     /// Claims containing every word of `query`, compared after normalization on both sides (so
     /// Traditional, full-width and confusable characters find the same claims), in corpus order.
     pub fn search_claims(&self, query: &str) -> Vec<&Claim> {
-        let terms: Vec<String> = crate::text::normalize(query).as_string().split_whitespace().map(str::to_string).collect();
+        let mut terms: Vec<String> = crate::text::normalize(query).as_string().split_whitespace().map(str::to_string).collect();
+        terms.sort_unstable();
+        terms.dedup();
         let texts = self.search_texts.get_or_init(|| {
             self.corpus()
                 .claims

@@ -27,13 +27,19 @@ pub enum ErrorCode {
     InvalidXml,
     InvalidSignature,
     StaleTimestamp,
+    InvalidApiKey,
+    RateLimited,
+    Busy,
+    UriTooLong,
+    RequestTimeout,
+    ResultsTooLarge,
     IndexUnavailable,
     Internal,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 19] = [
+    pub const ALL: [ErrorCode; 25] = [
         ErrorCode::EmptyText,
         ErrorCode::TextTooLong,
         ErrorCode::InvalidLimit,
@@ -51,6 +57,12 @@ impl ErrorCode {
         ErrorCode::InvalidXml,
         ErrorCode::InvalidSignature,
         ErrorCode::StaleTimestamp,
+        ErrorCode::InvalidApiKey,
+        ErrorCode::RateLimited,
+        ErrorCode::Busy,
+        ErrorCode::UriTooLong,
+        ErrorCode::RequestTimeout,
+        ErrorCode::ResultsTooLarge,
         ErrorCode::IndexUnavailable,
         ErrorCode::Internal,
     ];
@@ -76,6 +88,12 @@ impl ErrorCode {
             InvalidXml => (400, "invalid_xml", "收到的不是微信消息。"),
             InvalidSignature => (403, "invalid_signature", "签名不对：公众号后台的 Token 要与服务器设置的一致。"),
             StaleTimestamp => (403, "stale_timestamp", "请求的时间戳与服务器时间相差超过五分钟：可能是重放的请求，或服务器时钟不准。"),
+            InvalidApiKey => (401, "invalid_api_key", "API 密钥不对：请使用服务方发给你的密钥，或不带密钥访问。"),
+            RateLimited => (429, "rate_limited", "查得太频繁了，请稍等几秒再查。"),
+            Busy => (503, "busy", "现在查证的人太多了，请过几秒再试。"),
+            UriTooLong => (414, "uri_too_long", "链接太长了。请回到首页，把消息粘贴到输入框里查证。"),
+            RequestTimeout => (408, "request_timeout", "请求没有及时发完，请检查网络后再试。"),
+            ResultsTooLarge => (413, "results_too_large", "一次查的内容太多了，请分几次查，或少要几条结果。"),
             IndexUnavailable => (503, "index_unavailable", "辟谣库正在准备中，请过几分钟再试。"),
             Internal => (500, "internal", "服务出了点问题，我们已经记录下来了。请稍后再试。"),
         }
@@ -111,6 +129,7 @@ impl From<&CheckError> for ErrorCode {
     fn from(e: &CheckError) -> ErrorCode {
         match e {
             CheckError::IndexUnavailable => ErrorCode::IndexUnavailable,
+            CheckError::Busy => ErrorCode::Busy,
             CheckError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -126,17 +145,22 @@ pub struct ErrorBody {
 pub struct ErrorDetail {
     pub code: String,
     pub message: String,
+    /// The id of the request (also in the `X-Request-Id` header and the access log): quote it
+    /// when reporting a problem. Absent on errors of single items inside a batch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 impl ErrorBody {
+    /// The error of the request being answered, with its id.
     pub fn new(code: ErrorCode, message: String) -> ErrorBody {
-        ErrorBody { error: ErrorDetail::new(code, message) }
+        ErrorBody { error: ErrorDetail { request_id: crate::request_id::current(), ..ErrorDetail::new(code, message) } }
     }
 }
 
 impl ErrorDetail {
     pub fn new(code: ErrorCode, message: String) -> ErrorDetail {
-        ErrorDetail { code: code.as_str().to_string(), message }
+        ErrorDetail { code: code.as_str().to_string(), message, request_id: None }
     }
 }
 

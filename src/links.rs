@@ -18,9 +18,14 @@ pub fn article_path(regulation: &str, anchor: &str) -> String {
     format!("/regulations/{regulation}#{anchor}")
 }
 
-/// Path of the result page for a message (its permalink).
-pub fn check_path(text: &str) -> String {
-    format!("/check?text={}", url_encode(text))
+/// Longest permalink made: what every browser, chat app and proxy passes on whole.
+pub const MAX_PERMALINK_BYTES: usize = 2000;
+
+/// Path of the result page for a message (its permalink); `None` when the message is too long
+/// for a URL that survives being shared (about 200 Chinese characters fit).
+pub fn check_path(text: &str) -> Option<String> {
+    let path = format!("/check?text={}", url_encode(text));
+    (path.len() <= MAX_PERMALINK_BYTES).then_some(path)
 }
 
 /// The site's public base URL, and absolute links built from it.
@@ -74,7 +79,10 @@ mod tests {
         assert_eq!(claim_path("x"), "/claims/x");
         assert_eq!(regulation_path("cybersecurity-law"), "/regulations/cybersecurity-law");
         assert_eq!(article_path("cybersecurity-law", "art-13"), "/regulations/cybersecurity-law#art-13");
-        assert_eq!(check_path("a b"), "/check?text=a%20b");
+        assert_eq!(check_path("a b").as_deref(), Some("/check?text=a%20b"));
+        // 9 bytes per Chinese character once encoded: 220 fit, 230 do not
+        assert!(check_path(&"谣".repeat(220)).is_some());
+        assert_eq!(check_path(&"谣".repeat(230)), None);
     }
 
     #[test]

@@ -3,9 +3,12 @@
 //! Requests hold an `Arc` of the engine they started with, so a swap never fails a request in
 //! flight. Checks run off the async workers (`spawn_blocking`): matching is CPU work.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use anyhow::Result;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use crate::engine::Engine;
 use crate::index::{IndexRoot, Snapshot};
@@ -15,22 +18,56 @@ use crate::response::CheckResponse;
 pub struct LiveEngine {
     root: IndexRoot,
     current: RwLock<Option<Arc<Engine>>>,
+    /// Checks running at once, over all clients: more than the cores only queue up.
+    running: Semaphore,
+    /// How long a check may wait for its turn before it is refused as `Busy`.
+    max_wait: Duration,
+    /// Checks refused as `Busy` since the start.
+    busy: AtomicU64,
 }
+
+/// How long a check waits for a free slot by default.
+pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(2);
 
 /// Why a check could not be answered.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckError {
     #[error("the index is not ready: run `piyao reindex` (the server picks it up without a restart)")]
     IndexUnavailable,
+    #[error("too many checks are running; try again in a second")]
+    Busy,
     #[error("internal error; it has been logged")]
     Internal(#[source] anyhow::Error),
 }
 
 impl LiveEngine {
-    /// Load the live generation of `root`, if there is one.
+    /// Load the live generation of `root`, if there is one. At most two checks per core run at
+    /// once; others wait up to `DEFAULT_MAX_WAIT`.
     pub fn open(root: IndexRoot) -> Result<LiveEngine> {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        LiveEngine::open_with(root, 2 * cores, DEFAULT_MAX_WAIT)
+    }
+
+    /// The same with `max_running` checks at once, each waiting at most `max_wait` for its turn.
+    pub fn open_with(root: IndexRoot, max_running: usize, max_wait: Duration) -> Result<LiveEngine> {
         let engine = Engine::open(&root)?.map(Arc::new);
-        Ok(LiveEngine { root, current: RwLock::new(engine) })
+        Ok(LiveEngine { root, current: RwLock::new(engine), running: Semaphore::new(max_running.max(1)), max_wait, busy: AtomicU64::new(0) })
+    }
+
+    /// A slot to run a check in, or `Busy` after waiting `max_wait`.
+    async fn slot(&self) -> Result<SemaphorePermit<'_>, CheckError> {
+        match tokio::time::timeout(self.max_wait, self.running.acquire()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => {
+                self.busy.fetch_add(1, Ordering::Relaxed);
+                Err(CheckError::Busy)
+            }
+        }
+    }
+
+    /// Checks refused as `Busy` since the start.
+    pub fn busy(&self) -> u64 {
+        self.busy.load(Ordering::Relaxed)
     }
 
     /// The engine to answer the next request with; `None` until an index exists.
@@ -41,6 +78,7 @@ impl LiveEngine {
     /// Check a message on the current generation, off the async runtime's workers.
     pub async fn check(&self, text: MessageText, limit: Limit) -> Result<CheckResponse, CheckError> {
         let engine = self.get().ok_or(CheckError::IndexUnavailable)?;
+        let _slot = self.slot().await?;
         tokio::task::spawn_blocking(move || engine.check(&text, limit))
             .await
             .map_err(|e| CheckError::Internal(anyhow::anyhow!("check task failed: {e}")))?
@@ -50,6 +88,7 @@ impl LiveEngine {
     /// Check several messages on one generation, in one task off the async workers.
     pub async fn check_many(&self, texts: Vec<MessageText>, limit: Limit) -> Result<Vec<CheckResponse>, CheckError> {
         let engine = self.get().ok_or(CheckError::IndexUnavailable)?;
+        let _slot = self.slot().await?;
         tokio::task::spawn_blocking(move || texts.iter().map(|t| engine.check(t, limit)).collect::<Result<Vec<_>>>())
             .await
             .map_err(|e| CheckError::Internal(anyhow::anyhow!("batch task failed: {e}")))?

@@ -10,6 +10,9 @@ use piyao::cli;
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
+    /// Log lines as text (for people) or JSON objects, one per line (for log collectors).
+    #[arg(long, global = true, env = "PIYAO_LOG_FORMAT", value_enum, default_value_t = cli::LogFormat::Text)]
+    log_format: cli::LogFormat,
     #[command(subcommand)]
     command: Command,
 }
@@ -38,7 +41,7 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt().with_writer(std::io::stderr).with_target(false).init();
+    cli::init_logging(cli.log_format);
     let result = match &cli.command {
         Command::Serve(c) => cli::serve::run(c),
         Command::Reindex(c) => cli::reindex::run(c),

@@ -7,13 +7,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
-use actix_web::middleware::{Compress, Logger};
+use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 use anyhow::{Context, Result};
 
 use crate::index::IndexRoot;
+use crate::limits::{LimitSettings, Limits};
 use crate::links::Links;
-use crate::live::LiveEngine;
+use crate::live::{self, LiveEngine};
+use crate::middleware::{RequestLimits, requests, security_headers};
 use crate::state::AppState;
 
 /// What the server needs to start.
@@ -27,6 +29,31 @@ pub struct Settings {
     pub wechat_token: Option<crate::wechat::Token>,
     /// How often to look for a newly published index generation.
     pub reload_every: Duration,
+    /// Checks per second per client.
+    pub limits: LimitSettings,
+    /// How long a request may take to arrive and be answered.
+    pub requests: RequestLimits,
+    /// Checks running at once (all clients), and how long one waits for its turn.
+    pub max_running_checks: usize,
+    pub max_check_wait: Duration,
+}
+
+impl Settings {
+    /// The defaults of `piyao serve` for an index folder, listening on `bind`.
+    pub fn new(bind: &str, index: IndexRoot) -> Settings {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Settings {
+            bind: bind.to_string(),
+            index,
+            public_url: String::new(),
+            wechat_token: None,
+            reload_every: Duration::from_millis(500),
+            limits: LimitSettings::default(),
+            requests: RequestLimits::default(),
+            max_running_checks: 2 * cores,
+            max_check_wait: live::DEFAULT_MAX_WAIT,
+        }
+    }
 }
 
 /// A bound, not yet awaited server.
@@ -46,10 +73,17 @@ impl Application {
     /// The same on a listener bound beforehand (tests bind port 0 first, to know the public URL).
     pub fn build_on(listener: TcpListener, settings: Settings) -> Result<Application> {
         let port = listener.local_addr()?.port();
-        let live = Arc::new(LiveEngine::open(settings.index).context("opening the index")?);
+        let live = Arc::new(
+            LiveEngine::open_with(settings.index, settings.max_running_checks, settings.max_check_wait).context("opening the index")?,
+        );
         crate::reload::spawn(live.clone(), settings.reload_every);
-        let state = AppState { live, links: Links::new(&settings.public_url), wechat_token: settings.wechat_token };
-        let server = run(listener, state)?;
+        let state = AppState {
+            live,
+            links: Links::new(&settings.public_url),
+            wechat_token: settings.wechat_token,
+            limits: Limits::new(settings.limits),
+        };
+        let server = run(listener, state, settings.requests)?;
         Ok(Application { port, server })
     }
 
@@ -63,17 +97,22 @@ impl Application {
     }
 }
 
-fn run(listener: TcpListener, state: AppState) -> std::io::Result<Server> {
+fn run(listener: TcpListener, state: AppState, requests_limits: RequestLimits) -> std::io::Result<Server> {
     let state = web::Data::new(state);
+    let requests_limits = web::Data::new(requests_limits);
     let server = HttpServer::new(move || {
         App::new()
             .wrap(Compress::default())
-            .wrap(Logger::new("%r %s %Dms"))
+            .wrap(security_headers())
+            .wrap(from_fn(requests))
             .app_data(state.clone())
+            .app_data(requests_limits.clone())
             .configure(crate::api::routes)
             .configure(crate::wechat::routes)
             .configure(crate::web::routes)
     })
+    // the head of a request must arrive within 5 s (the body is bounded by `RequestLimits`)
+    .client_request_timeout(Duration::from_secs(5))
     .listen(listener)?
     .run();
     Ok(server)

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::limits::Limits;
 use crate::links::Links;
 use crate::live::LiveEngine;
 
@@ -13,4 +14,6 @@ pub struct AppState {
     pub links: Links,
     /// WeChat Official Account token; the `/wechat` endpoint is off when `None`.
     pub wechat_token: Option<crate::wechat::Token>,
+    /// Checks per second per client.
+    pub limits: Limits,
 }

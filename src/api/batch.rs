@@ -13,14 +13,20 @@ use utoipa::ToSchema;
 use super::error::ApiError;
 use crate::error_code::{ErrorCode, ErrorDetail};
 use crate::input::{InputError, Limit, MessageText};
-use crate::live::LiveEngine;
+use crate::limits::Client;
+use crate::live::{CheckError, LiveEngine};
 use crate::response::CheckResponse;
 use crate::state::AppState;
 
 /// Most items in one batch.
 pub const MAX_BATCH_ITEMS: usize = 100;
-/// Largest batch body: 100 messages of 10,000 CJK characters (3 bytes each in UTF-8) fit.
-pub const MAX_BATCH_BODY_BYTES: usize = 4 * 1024 * 1024;
+/// Largest batch body: 100 messages of 10,000 characters fit even when the client escapes
+/// every character as `\uXXXX` (6 bytes; 3 in plain UTF-8).
+pub const MAX_BATCH_BODY_BYTES: usize = 7 * 1024 * 1024;
+/// Largest batch response. Each match carries its claim's summary, sources and article texts,
+/// so a batch of long messages asking for many matches each could otherwise answer a few
+/// hundred KB with many MB.
+pub const MAX_BATCH_RESULTS_BYTES: usize = 4 * 1024 * 1024;
 
 /// Body of `POST /api/v1/check/batch`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -93,6 +99,11 @@ impl Batch {
         Ok(Batch { limit, items })
     }
 
+    /// Items that will be checked (not refused on their own).
+    fn accepted(&self) -> usize {
+        self.items.iter().filter(|(_, t)| t.is_ok()).count()
+    }
+
     /// Check every accepted item on the live engine; refused items keep their error.
     async fn run(self, live: &LiveEngine) -> Result<Vec<BatchResult>, ApiError> {
         let texts: Vec<MessageText> = self.items.iter().filter_map(|(_, t)| t.as_ref().ok().cloned()).collect();
@@ -113,13 +124,22 @@ impl Batch {
         (status = 200, description = "one result per item, in request order", body = BatchResponse),
         (status = 400, description = "`empty_batch`, `too_many_items`, `empty_id`, `invalid_limit`, `invalid_json`, \
             `invalid_request`", body = crate::error_code::ErrorBody),
-        (status = 413, description = "`payload_too_large` (the body is over 4 MiB)", body = crate::error_code::ErrorBody),
+        (status = 413, description = "`payload_too_large` (the body is over 7 MiB); `results_too_large` (the results would be \
+            over 4 MiB: send fewer items or a smaller `limit`)", body = crate::error_code::ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = crate::error_code::ErrorBody),
-        (status = 503, description = "`index_unavailable`", body = crate::error_code::ErrorBody)))]
-pub async fn check_batch(state: web::Data<AppState>, body: web::Json<BatchRequest>) -> Result<HttpResponse, ApiError> {
+        (status = 401, description = "`invalid_api_key`", body = crate::error_code::ErrorBody),
+        (status = 429, description = "`rate_limited`: a batch counts one check per item; wait `Retry-After` seconds",
+            body = crate::error_code::ErrorBody),
+        (status = 503, description = "`index_unavailable`; `busy` (wait `Retry-After` seconds)", body = crate::error_code::ErrorBody)))]
+pub async fn check_batch(state: web::Data<AppState>, client: Client, body: web::Json<BatchRequest>) -> Result<HttpResponse, ApiError> {
     let batch = Batch::parse(body.into_inner())?;
+    state.limits.admit(&client, batch.accepted())?;
     let results = batch.run(&state.live).await?;
-    Ok(HttpResponse::Ok().json(BatchResponse { results }))
+    let json = serde_json::to_vec(&BatchResponse { results }).map_err(|e| ApiError::Check(CheckError::Internal(e.into())))?;
+    if json.len() > MAX_BATCH_RESULTS_BYTES {
+        return Err(ApiError::ResultsTooLarge { bytes: json.len(), limit: MAX_BATCH_RESULTS_BYTES });
+    }
+    Ok(HttpResponse::Ok().content_type("application/json").body(json))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 
 use super::error::ApiError;
 use crate::input::{Limit, MessageText};
+use crate::limits::Client;
 use crate::response::CheckResponse;
 use crate::state::AppState;
 
@@ -25,11 +26,14 @@ pub struct CheckRequest {
         (status = 400, description = "`empty_text`, `invalid_limit`, `invalid_json`, `invalid_request`", body = crate::error_code::ErrorBody),
         (status = 413, description = "`text_too_long`, `payload_too_large`", body = crate::error_code::ErrorBody),
         (status = 415, description = "`unsupported_media_type`", body = crate::error_code::ErrorBody),
-        (status = 503, description = "`index_unavailable`", body = crate::error_code::ErrorBody)))]
+        (status = 401, description = "`invalid_api_key`", body = crate::error_code::ErrorBody),
+        (status = 429, description = "`rate_limited`: wait `Retry-After` seconds", body = crate::error_code::ErrorBody),
+        (status = 503, description = "`index_unavailable`; `busy` (wait `Retry-After` seconds)", body = crate::error_code::ErrorBody)))]
 #[post("/check")]
-pub async fn check(state: web::Data<AppState>, body: web::Json<CheckRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn check(state: web::Data<AppState>, client: Client, body: web::Json<CheckRequest>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let text = MessageText::parse(&body.text)?;
     let limit = Limit::parse(body.limit)?;
+    state.limits.admit(&client, 1)?;
     Ok(HttpResponse::Ok().json(state.live.check(text, limit).await?))
 }

@@ -7,6 +7,7 @@ use actix_web::{HttpResponse, ResponseError};
 
 use crate::error_code::{ErrorBody, ErrorCode};
 use crate::input::InputError;
+use crate::limits::Limited;
 use crate::live::CheckError;
 
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +36,14 @@ pub enum ApiError {
     EmptyItemId { index: usize },
     #[error(transparent)]
     Check(#[from] CheckError),
+    #[error("too many checks from this client: try again in {} s", .0.retry_after_secs())]
+    RateLimited(Limited),
+    #[error("the URL has {len} bytes; at most {limit} are accepted: send the message in a POST body")]
+    UriTooLong { len: usize, limit: usize },
+    #[error("the request did not arrive and get answered within {seconds} s")]
+    Timeout { seconds: u64 },
+    #[error("the results would take {bytes} bytes, more than the {limit} a batch may return: send fewer items or a smaller `limit`")]
+    ResultsTooLarge { bytes: usize, limit: usize },
 }
 
 impl ApiError {
@@ -53,6 +62,19 @@ impl ApiError {
             ApiError::EmptyBatch => ErrorCode::EmptyBatch,
             ApiError::EmptyItemId { .. } => ErrorCode::EmptyId,
             ApiError::Check(e) => e.into(),
+            ApiError::RateLimited(_) => ErrorCode::RateLimited,
+            ApiError::UriTooLong { .. } => ErrorCode::UriTooLong,
+            ApiError::Timeout { .. } => ErrorCode::RequestTimeout,
+            ApiError::ResultsTooLarge { .. } => ErrorCode::ResultsTooLarge,
+        }
+    }
+
+    /// Seconds to wait before trying again, for `Retry-After`.
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            ApiError::RateLimited(l) => Some(l.retry_after_secs()),
+            ApiError::Check(CheckError::Busy) => Some(1),
+            _ => None,
         }
     }
 
@@ -70,7 +92,11 @@ impl ResponseError for ApiError {
         if let ApiError::Check(CheckError::Internal(e)) = self {
             tracing::error!(error = format!("{e:#}"), "internal error");
         }
-        HttpResponse::build(self.status_code()).json(ErrorBody::new(self.code(), self.to_string()))
+        let mut res = HttpResponse::build(self.status_code());
+        if let Some(secs) = self.retry_after() {
+            res.insert_header(("Retry-After", secs.to_string()));
+        }
+        res.json(ErrorBody::new(self.code(), self.to_string()))
     }
 }
 
@@ -83,5 +109,11 @@ pub fn from_json_error(err: actix_web::error::JsonPayloadError, limit: usize) ->
         J::Deserialize(e) if e.is_data() => ApiError::InvalidRequest(e.to_string()),
         J::Deserialize(e) => ApiError::InvalidJson(e.to_string()),
         other => ApiError::InvalidJson(other.to_string()),
+    }
+}
+
+impl From<Limited> for ApiError {
+    fn from(l: Limited) -> ApiError {
+        ApiError::RateLimited(l)
     }
 }

@@ -78,6 +78,16 @@ pub async fn regulation(state: web::Data<AppState>, id: web::Path<String>) -> Re
 pub struct Health {
     pub status: &'static str,
     pub index: IndexStats,
+    pub refused: Refused,
+}
+
+/// Requests refused since the server started, by reason.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Refused {
+    /// `rate_limited` (429): a client over its checks per second.
+    pub rate_limited: u64,
+    /// `busy` (503): no check slot free within the wait.
+    pub busy: u64,
 }
 
 #[utoipa::path(get, path = "/healthz",
@@ -87,5 +97,6 @@ pub struct Health {
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let engine = state.live.get().ok_or(ApiError::index_unavailable())?;
-    Ok(HttpResponse::Ok().json(Health { status: "ok", index: engine.stats() }))
+    let refused = Refused { rate_limited: state.limits.refused(), busy: state.live.busy() };
+    Ok(HttpResponse::Ok().json(Health { status: "ok", index: engine.stats(), refused }))
 }

@@ -7,6 +7,7 @@ use clap::Args;
 
 use crate::config::{CorpusArgs, IndexArgs, ServeArgs};
 use crate::index::IndexRoot;
+use crate::limits::{ApiKeys, LimitSettings};
 use crate::server::{Application, Settings};
 
 #[derive(Debug, Clone, Args)]
@@ -29,11 +30,18 @@ pub fn run(c: &ServeCommand) -> Result<i32> {
     }
     crate::text::warm_up();
     let settings = Settings {
-        bind: c.serve.bind.clone(),
-        index: root,
         public_url: c.serve.public_url.clone(),
         wechat_token: c.serve.wechat_token.clone(),
         reload_every: Duration::from_millis(c.serve.reload_ms.max(50)),
+        limits: LimitSettings {
+            anonymous_rate: c.serve.rate_limit,
+            api_keys: match &c.serve.api_keys {
+                Some(path) => ApiKeys::load(path).map_err(anyhow::Error::msg)?,
+                None => ApiKeys::default(),
+            },
+            behind_proxy: c.serve.behind_proxy,
+        },
+        ..Settings::new(&c.serve.bind, root)
     };
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings)?;

@@ -1,4 +1,4 @@
-//! The stylesheet and the favicon, compiled into the binary so a deployment is one file. They
+//! The stylesheet, the one script (the reply's copy button) and the favicon, compiled into the binary so a deployment is one file. They
 //! change only with a release, so browsers may cache them (a day for the CSS, a week for the icon).
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
@@ -10,6 +10,14 @@ pub async fn stylesheet() -> HttpResponse {
         .insert_header((CONTENT_TYPE, "text/css; charset=utf-8"))
         .insert_header((CACHE_CONTROL, "public, max-age=86400"))
         .body(include_str!("static/style.css"))
+}
+
+#[get("/static/reply.js")]
+pub async fn reply_script() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, "text/javascript; charset=utf-8"))
+        .insert_header((CACHE_CONTROL, "public, max-age=86400"))
+        .body(include_str!("static/reply.js"))
 }
 
 #[get("/favicon.svg")]

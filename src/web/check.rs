@@ -15,6 +15,7 @@ use super::error::WebError;
 use super::marked::{Piece, mark};
 use super::page::{PageMeta, query};
 use crate::input::{Limit, MessageText};
+use crate::limits::Client;
 use crate::links;
 use crate::matcher::Stance;
 use crate::reply::{Audience, Reply, shorten_chars};
@@ -27,18 +28,19 @@ pub struct CheckForm {
 }
 
 #[post("/check")]
-pub async fn check_form(state: web::Data<AppState>, form: web::Form<CheckForm>) -> Result<ResultPage, WebError> {
-    result(&state, form.into_inner().text).await
+pub async fn check_form(state: web::Data<AppState>, client: Client, form: web::Form<CheckForm>) -> Result<ResultPage, WebError> {
+    result(&state, &client, form.into_inner().text).await
 }
 
 /// The permalink form of a check.
 #[get("/check")]
-pub async fn check_permalink(state: web::Data<AppState>, req: HttpRequest) -> Result<ResultPage, WebError> {
-    result(&state, query::<CheckForm>(&req)?.text).await
+pub async fn check_permalink(state: web::Data<AppState>, client: Client, req: HttpRequest) -> Result<ResultPage, WebError> {
+    result(&state, &client, query::<CheckForm>(&req)?.text).await
 }
 
-async fn result(state: &AppState, raw: Option<String>) -> Result<ResultPage, WebError> {
+async fn result(state: &AppState, client: &Client, raw: Option<String>) -> Result<ResultPage, WebError> {
     let text = MessageText::parse(raw.as_deref().unwrap_or(""))?;
+    state.limits.admit(client, 1)?;
     let response = state.live.check(text.clone(), Limit::default()).await?;
     Ok(ResultPage::new(state, text.as_str(), response))
 }
@@ -80,7 +82,8 @@ pub struct ResultPage {
     reply: Reply,
     /// What the message does with the deciding claim, when it is not simply repeating it.
     stance_note: Option<&'static str>,
-    permalink: String,
+    /// The link to this result, when the message fits in a URL.
+    permalink: Option<String>,
 }
 
 impl ResultPage {
@@ -105,8 +108,12 @@ impl ResultPage {
             Some(top) => format!("{} · {}", verdict.label, shorten_chars(&top.m.title, 40)),
             None => format!("{} · 查证结果", verdict.label),
         };
+        let meta = PageMeta::new(&title, &description).noindex();
         ResultPage {
-            meta: PageMeta::new(&title, &description).at(state, &path).noindex(),
+            meta: match &path {
+                Some(p) => meta.at(state, p),
+                None => meta,
+            },
             verdict,
             decisive,
             related,
@@ -114,7 +121,7 @@ impl ResultPage {
             several_rumors,
             reply,
             stance_note,
-            permalink: state.links.absolute_or_path(&path),
+            permalink: path.map(|p| state.links.absolute_or_path(&p)),
         }
     }
 }

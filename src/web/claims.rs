@@ -17,6 +17,7 @@ use super::badge::Badge;
 use super::error::WebError;
 use super::page::{PageMeta, engine, query};
 use crate::corpus::{Category, Claim, claimreview};
+use crate::limits::Client;
 use crate::links::{self, url_encode};
 use crate::reply::Reply;
 use crate::response::ArticleRef;
@@ -33,6 +34,10 @@ pub struct ListQuery {
     page: Option<String>,
 }
 
+/// Longest search accepted, in characters, and most distinct words: a search walks every claim.
+pub const MAX_QUERY_CHARS: usize = 100;
+pub const MAX_QUERY_WORDS: usize = 10;
+
 /// What to list, parsed from the query.
 pub struct Filter {
     /// The search text as typed (shown back in the search box).
@@ -44,6 +49,16 @@ pub struct Filter {
 impl Filter {
     fn parse(query: ListQuery) -> Result<Filter, WebError> {
         let q = query.q.unwrap_or_default().trim().to_string();
+        let chars = q.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(WebError::BadQuery(format!("the search has {chars} characters; at most {MAX_QUERY_CHARS} are accepted")));
+        }
+        let mut words: Vec<&str> = q.split_whitespace().collect();
+        words.sort_unstable();
+        words.dedup();
+        if words.len() > MAX_QUERY_WORDS {
+            return Err(WebError::BadQuery(format!("the search has {} words; at most {MAX_QUERY_WORDS} are accepted", words.len())));
+        }
         let category = match query.category.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
             None => None,
             Some(c) => Some(Category::parse(c).ok_or_else(|| WebError::BadQuery(format!("unknown category `{c}`")))?),
@@ -113,8 +128,11 @@ struct ClaimsPage {
 }
 
 #[get("/claims")]
-pub async fn browse(state: web::Data<AppState>, req: HttpRequest) -> Result<ClaimsPage, WebError> {
+pub async fn browse(state: web::Data<AppState>, client: Client, req: HttpRequest) -> Result<ClaimsPage, WebError> {
     let filter = Filter::parse(query(&req)?)?;
+    if !filter.q.is_empty() {
+        state.limits.admit(&client, 1)?;
+    }
     let engine = engine(&state)?;
     // words of the query, normalized on both sides like a check (Engine::search_claims)
     let by_text = if filter.q.is_empty() { engine.corpus().claims.iter().collect() } else { engine.search_claims(&filter.q) };
@@ -242,6 +260,16 @@ mod tests {
 
     fn filter(q: &str, category: Option<&str>, page: Option<&str>) -> Result<Filter, WebError> {
         Filter::parse(ListQuery { q: Some(q.into()), category: category.map(Into::into), page: page.map(Into::into) })
+    }
+
+    #[test]
+    fn caps_the_search() {
+        assert!(filter(&"谣".repeat(MAX_QUERY_CHARS), None, None).is_ok());
+        assert!(filter(&"谣".repeat(MAX_QUERY_CHARS + 1), None, None).is_err());
+        // repeated words count once
+        assert!(filter(&"封号 ".repeat(30), None, None).is_ok());
+        let many: String = (0..=MAX_QUERY_WORDS).map(|i| format!("w{i} ")).collect();
+        assert!(matches!(filter(&many, None, None), Err(WebError::BadQuery(m)) if m.contains("11 words")));
     }
 
     #[test]

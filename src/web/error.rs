@@ -9,6 +9,7 @@ use askama::Template;
 use super::page::PageMeta;
 use crate::error_code::ErrorCode;
 use crate::input::InputError;
+use crate::limits::Limited;
 use crate::live::CheckError;
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +34,12 @@ pub enum WebError {
     UnsupportedMediaType,
     #[error("{0}")]
     InvalidForm(String),
+    #[error("too many checks from this address: try again in {} s", .0.retry_after_secs())]
+    RateLimited(Limited),
+    #[error("the URL has {len} bytes; at most {limit} are accepted")]
+    UriTooLong { len: usize, limit: usize },
+    #[error("the request did not arrive and get answered within {seconds} s")]
+    Timeout { seconds: u64 },
 }
 
 impl WebError {
@@ -48,6 +55,9 @@ impl WebError {
             WebError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
             WebError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             WebError::InvalidForm(_) => ErrorCode::InvalidRequest,
+            WebError::RateLimited(_) => ErrorCode::RateLimited,
+            WebError::UriTooLong { .. } => ErrorCode::UriTooLong,
+            WebError::Timeout { .. } => ErrorCode::RequestTimeout,
         }
     }
 }
@@ -69,6 +79,7 @@ impl ResponseError for WebError {
             code: code.as_str(),
             advice: code.advice(),
             detail: self.to_string(),
+            request_id: crate::request_id::current(),
         };
         let body = page.render().unwrap_or_else(|e| {
             tracing::error!(error = %e, "error page failed to render");
@@ -78,7 +89,17 @@ impl ResponseError for WebError {
                 code.as_str()
             )
         });
-        HttpResponse::build(status).insert_header((CONTENT_TYPE, "text/html; charset=utf-8")).body(body)
+        let mut res = HttpResponse::build(status);
+        match self {
+            WebError::RateLimited(l) => {
+                res.insert_header(("Retry-After", l.retry_after_secs().to_string()));
+            }
+            WebError::Check(CheckError::Busy) => {
+                res.insert_header(("Retry-After", "1"));
+            }
+            _ => {}
+        }
+        res.insert_header((CONTENT_TYPE, "text/html; charset=utf-8")).body(body)
     }
 }
 
@@ -91,4 +112,11 @@ struct ErrorPage {
     advice: &'static str,
     /// The error's own message (English for input errors); shown small, for bug reports.
     detail: String,
+    request_id: Option<String>,
+}
+
+impl From<Limited> for WebError {
+    fn from(l: Limited) -> WebError {
+        WebError::RateLimited(l)
+    }
 }

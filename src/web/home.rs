@@ -56,6 +56,6 @@ fn examples(engine: &Engine) -> Vec<Example> {
     claims
         .into_iter()
         .filter_map(|c| c.variants.iter().min_by_key(|v| v.chars().count()))
-        .map(|text| Example { text: text.clone(), href: links::check_path(text) })
+        .filter_map(|text| Some(Example { text: text.clone(), href: links::check_path(text)? }))
         .collect()
 }

@@ -40,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(regulations::index)
         .service(regulations::show)
         .service(assets::stylesheet)
+        .service(assets::reply_script)
         .service(assets::favicon)
         .default_service(web::to(not_found));
 }

@@ -345,7 +345,7 @@ async fn every_page_fits_phone_and_desktop_screens() {
     }
     let app = spawn_app().await;
     let driver = Chromedriver::start().await;
-    let check = |text: &str| piyao::links::check_path(text);
+    let check = |text: &str| piyao::links::check_path(text).expect("a short message has a permalink");
     let (rumor, unknown, two_rumors) = (check(SEED_RUMOR), check(UNKNOWN_MESSAGE), check(TWO_RUMORS));
     let pages = [
         ("home", "/", "#text"),

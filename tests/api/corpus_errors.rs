@@ -209,7 +209,7 @@ async fn symlink_loop() {
             std::os::unix::fs::symlink("..", d.join("more/up")).unwrap();
             std::os::unix::fs::symlink("../more", d.join("more/again")).unwrap();
         },
-        &["more/up", "symlink loop"],
+        &["/more/", "reached twice (a symlink loop"],
     )
     .await;
 }

@@ -44,11 +44,19 @@ pub struct Options {
     pub corpus: Option<PathBuf>,
     pub wechat_token: Option<String>,
     pub build_index: bool,
+    /// Changes to the server's settings (limits, timeouts).
+    pub settings: fn(Settings) -> Settings,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { corpus: None, wechat_token: None, build_index: true }
+        // the tests' many checks from one address must not meet the anonymous rate limit
+        Options {
+            corpus: None,
+            wechat_token: None,
+            build_index: true,
+            settings: |s| Settings { limits: piyao::limits::LimitSettings { anonymous_rate: 0, ..s.limits }, ..s },
+        }
     }
 }
 
@@ -68,11 +76,10 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
     let port = listener.local_addr().unwrap().port();
     let settings = Settings {
-        bind: format!("127.0.0.1:{port}"),
-        index: root,
         public_url: format!("http://127.0.0.1:{port}"),
         wechat_token: opts.wechat_token.map(|t| piyao::wechat::Token::parse(&t).expect("a test token")),
         reload_every: Duration::from_millis(50),
+        ..(opts.settings)(Settings::new(&format!("127.0.0.1:{port}"), root))
     };
     let app = Application::build_on(listener, settings).expect("server starts");
     assert_eq!(app.port(), port);
