@@ -51,7 +51,13 @@ impl LiveEngine {
     /// The same with `max_running` checks at once, each waiting at most `max_wait` for its turn.
     pub fn open_with(root: IndexRoot, max_running: usize, max_wait: Duration) -> Result<LiveEngine> {
         let engine = Engine::open(&root)?.map(Arc::new);
-        Ok(LiveEngine { root, current: RwLock::new(engine), running: Semaphore::new(max_running.max(1)), max_wait, busy: AtomicU64::new(0) })
+        Ok(LiveEngine {
+            root,
+            current: RwLock::new(engine),
+            running: Semaphore::new(max_running.max(1)),
+            max_wait,
+            busy: AtomicU64::new(0),
+        })
     }
 
     /// A slot to run a check in, or `Busy` after waiting `max_wait`.
@@ -98,7 +104,7 @@ impl LiveEngine {
     /// The published generation, when it is not the one being served.
     pub fn pending(&self) -> Option<String> {
         let published = self.root.current()?;
-        (!self.get().is_some_and(|e| e.generation() == published)).then_some(published)
+        self.get().is_none_or(|e| e.generation() != published).then_some(published)
     }
 
     /// Load `generation` and answer from it from now on. On failure the old engine keeps serving.

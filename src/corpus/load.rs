@@ -225,7 +225,11 @@ fn discover(root: &Path) -> Result<Vec<(FileKind, PathBuf)>, String> {
     while let Some(dir) = stack.pop() {
         let real = std::fs::canonicalize(&dir).map_err(|e| format!("{}: cannot resolve folder: {e}", dir.display()))?;
         if !seen.insert(real.clone()) {
-            return Err(format!("{}: reached twice (a symlink loop, or a second link to {}): remove the link", dir.display(), real.display()));
+            return Err(format!(
+                "{}: reached twice (a symlink loop, or a second link to {}): remove the link",
+                dir.display(),
+                real.display()
+            ));
         }
         for p in sorted_entries(&dir)?.into_iter().rev() {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");

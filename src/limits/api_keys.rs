@@ -116,7 +116,8 @@ mod tests {
         assert!(err("[[key]]\nname = \"a\"\nkey = \"short\"\nrate = 1\n").contains("key 1 (`a`): `key` must be at least 16"));
         assert!(err("[[key]]\nname = \"a\"\nkey = \"0123456789abcdef\"\nrate = -1\n").starts_with("4: invalid API keys file"));
         assert!(err("[[key]]\nname = \"a\"\nkey = \"0123456789abcdef\"\n").contains("missing field `rate`"));
-        let twice = "[[key]]\nname = \"a\"\nkey = \"0123456789abcdef\"\nrate = 1\n[[key]]\nname = \"b\"\nkey = \"0123456789abcdef\"\nrate = 1\n";
+        let twice =
+            "[[key]]\nname = \"a\"\nkey = \"0123456789abcdef\"\nrate = 1\n[[key]]\nname = \"b\"\nkey = \"0123456789abcdef\"\nrate = 1\n";
         assert!(err(twice).contains("key 2 (`b`): the same key is given twice"));
         assert!(err("[[key]]\nname = \"a\"\nkey = \"0123456789abcdef\"\nrate = 1\ncolour = 2\n").contains("unknown field"));
     }

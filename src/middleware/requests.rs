@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::error::InternalError;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::error::InternalError;
 use actix_web::{Error, HttpResponse, ResponseError, web};
 
 use crate::api::ApiError;

@@ -142,7 +142,8 @@ fn now() -> u64 {
 /// POST: a user's message; the reply goes back in the response body.
 async fn receive_message(state: web::Data<AppState>, req: HttpRequest, body: web::Payload) -> Result<HttpResponse, WechatError> {
     SignedQuery::verified(&state, &req)?;
-    let body = body.to_bytes_limited(MAX_BODY_BYTES).await.map_err(|_| WechatError::TooLarge)?.map_err(|e| WechatError::Body(e.to_string()))?;
+    let body =
+        body.to_bytes_limited(MAX_BODY_BYTES).await.map_err(|_| WechatError::TooLarge)?.map_err(|e| WechatError::Body(e.to_string()))?;
     let body = String::from_utf8(body.to_vec()).map_err(|_| WechatError::NotUtf8)?;
     // parsing is CPU work that a hostile body can make slow: off the async workers
     let incoming = web::block(move || Incoming::parse(&body)).await.map_err(|e| WechatError::Body(e.to_string()))??;

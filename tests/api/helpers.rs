@@ -92,12 +92,18 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
 pub struct Reply {
     pub status: u16,
     pub content_type: String,
+    pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
 }
 
 impl Reply {
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    /// A response header (names are lowercase).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
     }
 
     pub fn text(&self) -> String {
@@ -116,8 +122,9 @@ macro_rules! finish {
         let mut r = $sent.await.expect("request sent");
         let status = r.status().as_u16();
         let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let headers = r.headers().iter().map(|(n, v)| (n.as_str().to_string(), v.to_str().unwrap_or("").to_string())).collect();
         let body = r.body().limit(16 << 20).await.expect("body read").to_vec();
-        Reply { status, content_type, body }
+        Reply { status, content_type, headers, body }
     }};
 }
 
@@ -136,6 +143,15 @@ impl TestApp {
 
     pub async fn post_json(&self, path: &str, body: &Value) -> Reply {
         finish!(self.client.post(self.url(path)).send_json(body))
+    }
+
+    /// POST JSON with extra headers.
+    pub async fn post_json_with(&self, path: &str, body: &Value, headers: &[(&str, &str)]) -> Reply {
+        let mut req = self.client.post(self.url(path));
+        for h in headers {
+            req = req.insert_header(*h);
+        }
+        finish!(req.send_json(body))
     }
 
     /// POST raw bytes with a given content type (or none).

@@ -2,15 +2,18 @@
 
 mod helpers;
 
+mod access_log;
 mod batch;
 mod browser;
 mod check;
 mod claimreview;
 mod corpus_errors;
 mod errors;
+mod limits;
 mod lookups;
 mod openapi;
 mod reindex;
 mod robustness;
+mod security_headers;
 mod web_pages;
 mod wechat;

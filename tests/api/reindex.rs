@@ -170,7 +170,8 @@ async fn concurrent_and_killed_reindexes_never_publish_a_broken_generation() {
     assert!(killed > 0 && succeeded >= pairs, "killed {killed}, succeeded {succeeded}");
 
     // no leftovers beyond the live generation and the one before it
-    let generations = std::fs::read_dir(&index).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("gen-")).count();
+    let generations =
+        std::fs::read_dir(&index).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("gen-")).count();
     assert!(generations <= 2, "{generations} generations left behind");
     // and everything starts on what is left
     let check = std::process::Command::new(env!("CARGO_BIN_EXE_piyao"))
