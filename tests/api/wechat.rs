@@ -78,6 +78,8 @@ async fn wechat_url_verification_echoes_only_when_signed() {
     assert_eq!(r.status, 200, "{}", r.text());
     assert!(r.content_type.starts_with("text/plain"), "{}", r.content_type);
     assert_eq!(r.text(), "5923481923");
+    // the echoed text can never be sniffed into HTML
+    assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
 
     for path in [
         signed("wrong-token", "&echostr=5923481923"),
