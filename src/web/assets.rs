@@ -1,29 +1,30 @@
-//! The stylesheet, the one script (the reply's copy button) and the favicon, compiled into the binary so a deployment is one file. They
-//! change only with a release, so browsers may cache them (a day for the CSS, a week for the icon).
+//! The stylesheet, the one script (the reply's copy button) and the favicon, compiled into the
+//! binary so a deployment is one file. They change only with a release, so browsers may cache
+//! them (a day for the CSS and the script, a week for the icon).
 
 use actix_web::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use actix_web::{HttpResponse, get};
 
+const DAY: u32 = 86_400;
+
+fn asset(content_type: &'static str, max_age: u32, body: &'static str) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((CONTENT_TYPE, content_type))
+        .insert_header((CACHE_CONTROL, format!("public, max-age={max_age}")))
+        .body(body)
+}
+
 #[get("/static/style.css")]
 pub async fn stylesheet() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, "text/css; charset=utf-8"))
-        .insert_header((CACHE_CONTROL, "public, max-age=86400"))
-        .body(include_str!("static/style.css"))
+    asset("text/css; charset=utf-8", DAY, include_str!("static/style.css"))
 }
 
 #[get("/static/reply.js")]
 pub async fn reply_script() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, "text/javascript; charset=utf-8"))
-        .insert_header((CACHE_CONTROL, "public, max-age=86400"))
-        .body(include_str!("static/reply.js"))
+    asset("text/javascript; charset=utf-8", DAY, include_str!("static/reply.js"))
 }
 
 #[get("/favicon.svg")]
 pub async fn favicon() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header((CONTENT_TYPE, "image/svg+xml"))
-        .insert_header((CACHE_CONTROL, "public, max-age=604800"))
-        .body(include_str!("static/favicon.svg"))
+    asset("image/svg+xml", 7 * DAY, include_str!("static/favicon.svg"))
 }

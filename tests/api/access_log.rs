@@ -44,6 +44,16 @@ async fn requests(address: &str) -> Vec<String> {
     ids
 }
 
+/// Serve, make the three requests, stop; the request ids.
+async fn serve_and_request(index: &std::path::Path, format: &str, log: &std::path::Path) -> Vec<String> {
+    let (mut child, address) = serve(index, format, log);
+    let ids = requests(&address).await;
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    ids
+}
+
 fn lines_with(log: &std::path::Path, needle: &str) -> Vec<String> {
     let f = std::fs::File::open(log).unwrap();
     BufReader::new(f).lines().map_while(Result::ok).filter(|l| l.contains(needle)).collect()
@@ -55,11 +65,7 @@ async fn serve_logs_each_request_without_its_query_and_without_colour() {
     let dir = tempfile::tempdir().unwrap();
 
     let text_log = dir.path().join("text.log");
-    let (mut child, address) = serve(index.path(), "text", &text_log);
-    let ids = requests(&address).await;
-    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let ids = serve_and_request(index.path(), "text", &text_log).await;
     let log = std::fs::read_to_string(&text_log).unwrap();
     assert!(!log.contains('\u{1b}'), "ANSI escape codes in a log file:\n{log}");
     assert!(!log.contains(SECRET) && !log.contains(&piyao::links::url_encode(SECRET)), "the message leaked into the log:\n{log}");
@@ -71,11 +77,7 @@ async fn serve_logs_each_request_without_its_query_and_without_colour() {
     }
 
     let json_log = dir.path().join("json.log");
-    let (mut child, address) = serve(index.path(), "json", &json_log);
-    let ids = requests(&address).await;
-    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    let ids = serve_and_request(index.path(), "json", &json_log).await;
     let line = lines_with(&json_log, &ids[1]).pop().expect("a JSON access line");
     let v: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
     assert_eq!(v["target"], "piyao::access");
