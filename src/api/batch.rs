@@ -23,10 +23,6 @@ pub const MAX_BATCH_ITEMS: usize = 100;
 /// Largest batch body: 100 messages of 10,000 characters fit even when the client escapes
 /// every character as `\uXXXX` (6 bytes; 3 in plain UTF-8).
 pub const MAX_BATCH_BODY_BYTES: usize = 7 * 1024 * 1024;
-/// Largest batch response. Each match carries its claim's summary, sources and article texts,
-/// so a batch of long messages asking for many matches each could otherwise answer a few
-/// hundred KB with many MB.
-pub const MAX_BATCH_RESULTS_BYTES: usize = 4 * 1024 * 1024;
 
 /// Body of `POST /api/v1/check/batch`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -136,8 +132,9 @@ pub async fn check_batch(state: web::Data<AppState>, client: Client, body: web::
     state.limits.admit(&client, batch.accepted())?;
     let results = batch.run(&state.live).await?;
     let json = serde_json::to_vec(&BatchResponse { results }).map_err(|e| ApiError::Check(CheckError::Internal(e.into())))?;
-    if json.len() > MAX_BATCH_RESULTS_BYTES {
-        return Err(ApiError::ResultsTooLarge { bytes: json.len(), limit: MAX_BATCH_RESULTS_BYTES });
+    let limit = state.limits.max_batch_results_bytes();
+    if json.len() > limit {
+        return Err(ApiError::ResultsTooLarge { bytes: json.len(), limit });
     }
     Ok(HttpResponse::Ok().content_type("application/json").body(json))
 }

@@ -40,6 +40,7 @@ pub fn run(c: &ServeCommand) -> Result<i32> {
                 None => ApiKeys::default(),
             },
             behind_proxy: c.serve.behind_proxy,
+            ..LimitSettings::default()
         },
         ..Settings::new(&c.serve.bind, root)
     };

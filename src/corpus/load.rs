@@ -9,7 +9,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 
 use super::model::{Article, Category, Claim, Corpus, Rating, Regulation, RegulationRef, Source};
-use super::validate::{Checker, Locator};
+use super::validate::{Checker, Locator, Origin, StyleRule};
 
 /// One problem found in the corpus, pointing at a file and line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,6 +111,7 @@ struct RawArticle {
     formerly: Option<StringOrNumber>,
     text: Option<String>,
     paraphrased: Option<bool>,
+    checked: Option<String>,
     #[serde(flatten)]
     extra: BTreeMap<String, IgnoredAny>,
 }
@@ -178,6 +179,7 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, LoadErrors> {
     }
 
     cross_check(&mut ck, &mut claims, &regulations);
+    ck.finish_style();
 
     if !ck.errors.is_empty() {
         return Err(LoadErrors { errors: ck.errors, warnings: ck.warnings });
@@ -265,7 +267,7 @@ fn parse_toml<T: serde::de::DeserializeOwned>(ck: &mut Checker, display: &str, t
 fn parse_toml_claim(ck: &mut Checker, display: &str, path: &Path, text: String) -> Option<(Claim, ClaimSite)> {
     let raw: RawClaim = parse_toml(ck, display, &text)?;
     let loc = Locator::toml(display, text);
-    let claim = claim_from_raw(ck, loc, raw)?;
+    let claim = claim_from_raw(ck, Origin::Curated, loc, raw)?;
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
     if claim.0.id != stem {
         let line = claim.1.loc.key_line("id", None);
@@ -282,7 +284,7 @@ fn parse_jsonl(ck: &mut Checker, display: &str, text: &str, claims: &mut Vec<(Cl
         }
         match serde_json::from_str::<RawClaim>(line) {
             Ok(raw) => {
-                if let Some(c) = claim_from_raw(ck, Locator::line(display, line_no), raw) {
+                if let Some(c) = claim_from_raw(ck, Origin::Bulk, Locator::line(display, line_no), raw) {
                     claims.push(c);
                 }
             }
@@ -291,7 +293,7 @@ fn parse_jsonl(ck: &mut Checker, display: &str, text: &str, claims: &mut Vec<(Cl
     }
 }
 
-fn claim_from_raw(ck: &mut Checker, loc: Locator, raw: RawClaim) -> Option<(Claim, ClaimSite)> {
+fn claim_from_raw(ck: &mut Checker, origin: Origin, loc: Locator, raw: RawClaim) -> Option<(Claim, ClaimSite)> {
     let before = ck.errors.len();
     ck.unknown_fields(&loc, None, &raw.extra);
     let id = ck.required(&loc, None, "id", raw.id);
@@ -320,9 +322,16 @@ fn claim_from_raw(ck: &mut Checker, loc: Locator, raw: RawClaim) -> Option<(Clai
     if let Some(d) = &raw.published {
         ck.date(&loc, None, "published", d);
     }
+    if category.is_none() && ck.errors.len() == before {
+        let msg = format!("no `category`: give one of {}", Category::ALL.map(|c| c.as_str()).join(", "));
+        ck.style(origin, StyleRule::NoCategory, &loc, loc.key_line("category", None), msg);
+    }
     let keywords: Vec<String> = raw.keywords.unwrap_or_default().into_iter().map(|k| k.trim().to_string()).collect();
     if keywords.iter().any(|k| k.is_empty()) {
         ck.error(&loc, loc.key_line("keywords", None), "keywords must not be empty strings".into());
+    } else if keywords.len() < 3 {
+        let msg = format!("{} keywords: give 3 to 8 distinctive words of the rumor", keywords.len());
+        ck.style(origin, StyleRule::FewKeywords, &loc, loc.key_line("keywords", None), msg);
     }
 
     let variants = ck.required(&loc, None, "variants", raw.variants).unwrap_or_default();
@@ -333,7 +342,7 @@ fn claim_from_raw(ck: &mut Checker, loc: Locator, raw: RawClaim) -> Option<(Clai
     for v in &variants {
         let line = loc.text_line(v, "variants");
         variant_lines.push(line);
-        ck.variant(&loc, line, v);
+        ck.variant(origin, &loc, line, v);
     }
 
     let raw_sources = raw.sources.unwrap_or_default();
@@ -427,7 +436,7 @@ fn parse_toml_regulation(ck: &mut Checker, display: &str, text: String) -> Optio
             ck.error(&loc, loc.key_line("number", table), format!("article {num} is listed twice"));
         }
         if let (Some(number), Some(label), Some(text)) = (number, label, text) {
-            articles.push(Article { number, label, formerly, text, paraphrased: a.paraphrased.unwrap_or(false) });
+            articles.push(Article { number, label, formerly, text, paraphrased: a.paraphrased.unwrap_or(false), checked: a.checked });
         }
     }
     if ck.errors.len() > before {
@@ -521,6 +530,8 @@ mod tests {
     const CLAIM: &str = r#"id = "purge"
 title = "全国清查微信群？谣言"
 rating = "false"
+category = "platform"
+keywords = ["清查", "封群", "封号"]
 summary = "不存在这样的行动。"
 variants = ["从今晚8点开始全国清查，不删聊天记录封群封号"]
 
@@ -577,5 +588,35 @@ date = "2022-07-18"
         let e = errors(&[("claims/a.toml", CLAIM), ("claims/b.toml", &dup), ("claims/c.toml", &no_source)]);
         assert!(e.iter().any(|m| m.contains("purge") && m.contains("duplicate")), "{e:?}");
         assert!(e.iter().any(|m| m.starts_with("c.toml:")), "{e:?}");
+    }
+
+    #[test]
+    fn style_rules_are_errors_for_curated_claims_and_warnings_in_bulk() {
+        let curated = CLAIM
+            .replace("keywords = [\"清查\", \"封群\", \"封号\"]\n", "")
+            .replace("category = \"platform\"\n", "")
+            .replace("variants = [\"从今晚8点开始全国清查，不删聊天记录封群封号\"]", "variants = [\"北京封城了\", \"网传封群封号系谣言\"]");
+        let e = errors(&[("claims/purge.toml", &curated)]);
+        for expected in ["no `category`", "0 keywords", "is too short to match reliably", "contains `谣言`"] {
+            assert!(e.iter().any(|m| m.contains(expected)), "{expected}: {e:?}");
+        }
+        // the same claims in a bulk file load, with one warning per rule and file beyond three
+        let line = |i: usize, v: &str| {
+            format!(
+                r#"{{"id": "c{i}", "title": "t", "rating": "false", "summary": "s", "variants": ["{v}"], "sources": [{{"publisher": "p", "title": "t"}}]}}"#
+            )
+        };
+        let bulk: Vec<String> = (0..5).map(|i| line(i, "北京封城了")).collect();
+        let dir = folder(&[("bulk.jsonl", &bulk.join("\n"))]);
+        let loaded = load(&[dir.path().to_path_buf()]).expect("bulk style problems are warnings");
+        assert_eq!(loaded.corpus.claims.len(), 5);
+        let short: Vec<&Diagnostic> = loaded.warnings.iter().filter(|w| w.message.contains("is short (")).collect();
+        assert_eq!(short.len(), 3, "{:?}", loaded.warnings);
+        assert!(
+            loaded.warnings.iter().any(|w| w.message == "5 claims in this file have variants shorter than 6 characters (3 shown above)")
+        );
+        // structure stays an error everywhere: a variant with nothing to match
+        let dir = folder(&[("bulk.jsonl", &line(0, "！！！"))]);
+        assert!(load(&[dir.path().to_path_buf()]).is_err());
     }
 }

@@ -54,10 +54,14 @@ pub enum Category {
     Epidemic,
     Law,
     Society,
+    Education,
+    Finance,
+    Technology,
+    Missing,
 }
 
 impl Category {
-    pub const ALL: [Category; 10] = [
+    pub const ALL: [Category; 14] = [
         Category::Platform,
         Category::Scam,
         Category::Health,
@@ -68,6 +72,10 @@ impl Category {
         Category::Epidemic,
         Category::Law,
         Category::Society,
+        Category::Education,
+        Category::Finance,
+        Category::Technology,
+        Category::Missing,
     ];
 
     pub fn parse(s: &str) -> Option<Category> {
@@ -86,6 +94,10 @@ impl Category {
             Category::Epidemic => "epidemic",
             Category::Law => "law",
             Category::Society => "society",
+            Category::Education => "education",
+            Category::Finance => "finance",
+            Category::Technology => "technology",
+            Category::Missing => "missing",
         }
     }
 
@@ -101,6 +113,10 @@ impl Category {
             Category::Epidemic => "疫情",
             Category::Law => "法律误读",
             Category::Society => "社会",
+            Category::Education => "教育考试",
+            Category::Finance => "金融养老",
+            Category::Technology => "科技辐射",
+            Category::Missing => "寻人寻亲",
         }
     }
 }
@@ -166,6 +182,9 @@ pub struct Article {
     /// `text` is our faithful summary, not a verbatim quote.
     #[serde(default)]
     pub paraphrased: bool,
+    /// Where the text was checked: the stored copy (URL, or publisher and title) it was compared with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checked: Option<String>,
 }
 
 impl Article {

@@ -7,8 +7,45 @@ use serde::de::IgnoredAny;
 
 use super::load::Diagnostic;
 
-/// Shortest variant, in normalized characters, that can still be matched reliably.
+/// Shortest variant, in normalized characters, that can still be matched reliably. Shorter ones
+/// are refused in curated claims and kept, with a warning, in bulk files: real rumors can be short.
 pub const MIN_VARIANT_CHARS: usize = 6;
+
+/// Where a claim comes from, which decides how strict the style rules are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `claims/*.toml`, written and reviewed by our editors: every rule is an error.
+    Curated,
+    /// `*.jsonl` (imports, other fact-checkers' data): style rules are warnings, so one short
+    /// real rumor does not block ten thousand others.
+    Bulk,
+}
+
+/// Rules of good style (not of structure): errors for curated claims, warnings for bulk ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum StyleRule {
+    ShortVariant,
+    DebunkWordsInVariant,
+    FewKeywords,
+    NoCategory,
+}
+
+impl StyleRule {
+    fn describe(self) -> &'static str {
+        match self {
+            StyleRule::ShortVariant => "variants shorter than 6 characters",
+            StyleRule::DebunkWordsInVariant => "variants worded as the debunk (谣言, 辟谣, 不实), not as the rumor",
+            StyleRule::FewKeywords => "fewer than 3 keywords",
+            StyleRule::NoCategory => "no category",
+        }
+    }
+}
+
+/// Bulk style warnings shown one by one per file and rule; beyond that, one line counts the rest.
+const STYLE_WARNINGS_SHOWN: usize = 3;
+
+/// Words of a debunk that do not belong in a rumor's own text.
+const DEBUNK_WORDS: [&str; 4] = ["谣言", "辟谣", "不实信息", "系不实"];
 
 /// Finds the line of a field in a TOML file, or the line of a JSONL record.
 pub struct Locator {
@@ -69,6 +106,8 @@ fn is_assignment(line: &str, key: &str) -> bool {
 pub struct Checker {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    /// Bulk style warnings per (file, rule), to count what is not shown.
+    style_counts: BTreeMap<(String, StyleRule), usize>,
 }
 
 /// Values that can be present but blank.
@@ -164,11 +203,46 @@ impl Checker {
         }
     }
 
-    pub fn variant(&mut self, loc: &Locator, line: usize, v: &str) {
+    pub fn variant(&mut self, origin: Origin, loc: &Locator, line: usize, v: &str) {
         let n = crate::text::normalize(v).chars.iter().filter(|c| **c != ' ').count();
-        if n < MIN_VARIANT_CHARS {
-            let msg = format!("variant `{v}` is too short to match anything ({n} characters; at least {MIN_VARIANT_CHARS})");
-            self.error(loc, line, msg);
+        if n == 0 {
+            self.error(loc, line, format!("variant `{v}` has no text to match (only spaces, punctuation or emoji)"));
+        } else if n < MIN_VARIANT_CHARS {
+            let msg = match origin {
+                Origin::Curated => format!("variant `{v}` is too short to match reliably ({n} characters; at least {MIN_VARIANT_CHARS})"),
+                Origin::Bulk => {
+                    format!("variant `{v}` is short ({n} characters): it is indexed, and matches messages that say little more")
+                }
+            };
+            self.style(origin, StyleRule::ShortVariant, loc, line, msg);
+        }
+        if let Some(w) = DEBUNK_WORDS.iter().find(|w| v.contains(*w)) {
+            let msg = format!("variant `{v}` contains `{w}`: a variant is the rumor as it circulates, not the debunk");
+            self.style(origin, StyleRule::DebunkWordsInVariant, loc, line, msg);
+        }
+    }
+
+    /// A broken style rule: an error in curated claims, a warning in bulk files.
+    pub fn style(&mut self, origin: Origin, rule: StyleRule, loc: &Locator, line: usize, message: String) {
+        match origin {
+            Origin::Curated => self.error(loc, line, message),
+            Origin::Bulk => {
+                let n = self.style_counts.entry((loc.path.clone(), rule)).or_insert(0);
+                *n += 1;
+                if *n <= STYLE_WARNINGS_SHOWN {
+                    self.warn(loc, line, message);
+                }
+            }
+        }
+    }
+
+    /// One line per file and rule for the bulk style warnings that were not shown one by one.
+    pub fn finish_style(&mut self) {
+        for ((path, rule), n) in std::mem::take(&mut self.style_counts) {
+            if n > STYLE_WARNINGS_SHOWN {
+                let msg = format!("{n} claims in this file have {} ({STYLE_WARNINGS_SHOWN} shown above)", rule.describe());
+                self.warnings.push(Diagnostic { path, line: 0, message: msg });
+            }
         }
     }
 

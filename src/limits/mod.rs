@@ -33,11 +33,23 @@ pub struct LimitSettings {
     /// Take the client's address from the last `X-Forwarded-For` entry (set only when a reverse
     /// proxy that sets it is the only way in).
     pub behind_proxy: bool,
+    /// Largest batch response, in bytes.
+    pub max_batch_results_bytes: usize,
 }
+
+/// Largest batch response by default. Each match carries its claim's summary, sources and article
+/// texts, so a batch of long messages asking for many matches each could otherwise answer a few
+/// hundred KB with many MB.
+pub const DEFAULT_MAX_BATCH_RESULTS_BYTES: usize = 4 * 1024 * 1024;
 
 impl Default for LimitSettings {
     fn default() -> LimitSettings {
-        LimitSettings { anonymous_rate: DEFAULT_ANONYMOUS_RATE, api_keys: ApiKeys::default(), behind_proxy: false }
+        LimitSettings {
+            anonymous_rate: DEFAULT_ANONYMOUS_RATE,
+            api_keys: ApiKeys::default(),
+            behind_proxy: false,
+            max_batch_results_bytes: DEFAULT_MAX_BATCH_RESULTS_BYTES,
+        }
     }
 }
 
@@ -56,6 +68,11 @@ impl Limits {
     /// Let `client` spend `checks` checks now, or refuse with when to come back.
     pub fn admit(&self, client: &Client, checks: usize) -> Result<(), Limited> {
         self.limiter.admit(&client.key, client.rate, checks.min(u32::MAX as usize) as u32, Instant::now())
+    }
+
+    /// Largest batch response, in bytes.
+    pub fn max_batch_results_bytes(&self) -> usize {
+        self.settings.max_batch_results_bytes
     }
 
     /// Requests refused for their rate since the start.

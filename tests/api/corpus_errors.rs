@@ -11,8 +11,10 @@ fn claim_toml(id: &str) -> String {
         r#"id = "{id}"
 title = "测试用的谣言"
 rating = "false"
+category = "society"
+keywords = ["测试", "谣言文本", "请勿转发"]
 summary = "这是一条测试用的辟谣摘要。"
-variants = ["这是一条只在测试里出现的谣言文本，请勿转发", "测试谣言的第二种说法，收到请转发"]
+variants = ["这是一条只在测试里出现的传闻文本，请勿转发", "测试传闻的第二种说法，收到请转发"]
 
 [[sources]]
 publisher = "测试发布方"
@@ -78,7 +80,7 @@ async fn bad_rating() {
 async fn unknown_regulation() {
     let app = spawn_app().await;
     let text = claim_toml("test-reg").replace("regulation = \"cybersecurity-law\"", "regulation = \"no-such-law\"");
-    assert_rejected(&app, |d| write(d, "claims/test-reg.toml", &text), &["test-reg.toml:12: unknown regulation `no-such-law`"]).await;
+    assert_rejected(&app, |d| write(d, "claims/test-reg.toml", &text), &["test-reg.toml:14: unknown regulation `no-such-law`"]).await;
 }
 
 #[actix_web::test]
@@ -88,7 +90,7 @@ async fn unknown_article() {
     assert_rejected(
         &app,
         |d| write(d, "claims/test-article.toml", &text),
-        &["test-article.toml:13: regulation `cybersecurity-law` has no article 999"],
+        &["test-article.toml:15: regulation `cybersecurity-law` has no article 999"],
     )
     .await;
 }
@@ -123,14 +125,14 @@ async fn stricter_field_rules() {
     let app = spawn_app().await;
     let text = claim_toml("test-strict")
         .replace("title = \"测试辟谣文章\"", "title = \"测试辟谣文章\"\nurl = \"ftp://example.org/x\"\ndate = \"2999-01-01\"")
-        .replace("\"测试谣言的第二种说法，收到请转发\"", "\"转发！\"");
+        .replace("\"测试传闻的第二种说法，收到请转发\"", "\"转发！\"");
     assert_rejected(
         &app,
         |d| write(d, "claims/test-strict.toml", &text),
         &[
-            "test-strict.toml:10: `sources[1].url` = `ftp://example.org/x` is not an http(s) URL",
-            "test-strict.toml:11: `sources[1].date` = `2999-01-01` is in the future",
-            "test-strict.toml:5: variant `转发！` is too short",
+            "test-strict.toml:12: `sources[1].url` = `ftp://example.org/x` is not an http(s) URL",
+            "test-strict.toml:13: `sources[1].date` = `2999-01-01` is in the future",
+            "test-strict.toml:7: variant `转发！` is too short",
         ],
     )
     .await;
@@ -155,7 +157,7 @@ async fn all_errors_are_reported_at_once() {
             write(d, "claims/test-a.toml", &a);
             write(d, "claims/test-b.toml", &b);
         },
-        &["test-a.toml:3:", "test-b.toml:13:", "2 error(s)"],
+        &["test-a.toml:3:", "test-b.toml:15:", "2 error(s)"],
     )
     .await;
 }
@@ -174,7 +176,7 @@ async fn valid_addition_is_accepted_with_warnings() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("claims") && stdout.contains("variants") && stdout.contains("regulations"), "{stdout}");
     app.wait_for_new_generation(&before).await;
-    let r = app.check("这是一条只在测试里出现的谣言文本，请勿转发").await;
+    let r = app.check("这是一条只在测试里出现的传闻文本，请勿转发").await;
     assert_eq!(r["matches"][0]["claim_id"], "test-added");
 }
 
@@ -186,14 +188,14 @@ async fn repeated_variant_and_old_article_number_warn() {
     let loaded = piyao::corpus::load(&[bundled_corpus()]).unwrap();
     let taken = &loaded.corpus.claims.iter().find(|c| c.id == "forward-500-times-jail").unwrap().variants[0];
     let text = claim_toml("test-warnings")
-        .replace("\"测试谣言的第二种说法，收到请转发\"", &format!("{taken:?}"))
+        .replace("\"测试传闻的第二种说法，收到请转发\"", &format!("{taken:?}"))
         .replace("article = \"13\"", "article = \"12\"");
     write(corpus.path(), "claims/test-warnings.toml", &text);
     let out = app.reindex(corpus.path());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
-    assert!(stderr.contains("test-warnings.toml:5: warning: this variant also belongs to claim `forward-500-times-jail`"), "{stderr}");
-    assert!(stderr.contains("test-warnings.toml:13: warning: cybersecurity-law article 12 was renumbered; cite article 13"), "{stderr}");
+    assert!(stderr.contains("test-warnings.toml:7: warning: this variant also belongs to claim `forward-500-times-jail`"), "{stderr}");
+    assert!(stderr.contains("test-warnings.toml:15: warning: cybersecurity-law article 12 was renumbered; cite article 13"), "{stderr}");
     app.wait_for_new_generation(&before).await;
     let c = app.get("/api/v1/claims/test-warnings").await.json();
     assert_eq!(c["regulations"][0]["article"], "13", "the old number resolves to the current article");
@@ -212,4 +214,24 @@ async fn symlink_loop() {
         &["/more/", "reached twice (a symlink loop"],
     )
     .await;
+}
+
+#[actix_web::test]
+async fn bulk_file_with_short_real_rumors_loads_with_warnings_and_matches() {
+    let app = spawn_app().await;
+    let before = app.generation().await;
+    let corpus = copy_corpus(&bundled_corpus());
+    let line = r#"{"id":"bulk-short-lockdown","title":"某市封城了？","rating":"false","summary":"当地政府没有发布封城通告。","variants":["某某市封城了"],"sources":[{"publisher":"p","title":"t"}]}"#;
+    let line2 = r#"{"id":"bulk-short-bank","title":"银行要倒闭？","rating":"false","summary":"这家银行正常营业。","variants":["银行要倒闭"],"sources":[{"publisher":"p","title":"t"}]}"#;
+    write(corpus.path(), "bulk.jsonl", &format!("{line}\n{line2}\n"));
+    let out = app.reindex(corpus.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("bulk.jsonl:2: warning: variant `银行要倒闭` is short (5 characters)"), "{stderr}");
+    assert!(stderr.contains("bulk.jsonl:1: warning: no `category`"), "{stderr}");
+    // the bundled corpus itself is clean: every warning is about the bulk file
+    assert!(stderr.lines().filter(|l| l.contains("warning")).all(|l| l.contains("bulk.jsonl")), "{stderr}");
+    app.wait_for_new_generation(&before).await;
+    let r = app.check("银行要倒闭").await;
+    assert_eq!((r["verdict"].as_str(), r["matches"][0]["claim_id"].as_str()), (Some("false"), Some("bulk-short-bank")));
 }

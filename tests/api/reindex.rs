@@ -37,7 +37,7 @@ async fn reindex_under_load_fails_no_request() {
     for round in 0..3 {
         let id = format!("load-test-{round}");
         let claim = format!(
-            "id = \"{id}\"\ntitle = \"t\"\nrating = \"false\"\nsummary = \"s\"\nvariants = [\"第{round}轮重建索引时加入的测试谣言文本，请勿转发\"]\n[[sources]]\npublisher = \"p\"\ntitle = \"t\"\n"
+            "id = \"{id}\"\ntitle = \"t\"\nrating = \"false\"\ncategory = \"society\"\nkeywords = [\"重建\", \"索引\", \"测试\"]\nsummary = \"s\"\nvariants = [\"第{round}轮重建索引时加入的测试传闻文本，请勿转发\"]\n[[sources]]\npublisher = \"p\"\ntitle = \"t\"\n"
         );
         std::fs::write(corpus.path().join(format!("claims/{id}.toml")), claim).unwrap();
         let out = app.reindex(corpus.path());
@@ -50,7 +50,7 @@ async fn reindex_under_load_fails_no_request() {
     }
     assert_eq!(failed.load(Ordering::Relaxed), 0, "requests failed during reindex");
     assert!(ok.load(Ordering::Relaxed) > 20, "too few requests ran: {}", ok.load(Ordering::Relaxed));
-    let r = app.check("第2轮重建索引时加入的测试谣言文本").await;
+    let r = app.check("第2轮重建索引时加入的测试传闻文本").await;
     assert_eq!(r["matches"][0]["claim_id"], "load-test-2");
 }
 
