@@ -187,7 +187,7 @@ impl Engine {
         let stance = best.map(|a| a.stance);
 
         let accepted: Vec<&Assessed> = shown.iter().filter(|a| a.level.decides()).collect();
-        let entries: Vec<&matcher::VariantEntry> = accepted.iter().map(|a| &self.table.variants[a.scored.variant as usize]).collect();
+        let entries: Vec<&[matcher::VariantEntry]> = accepted.iter().map(|a| self.table.siblings(a.scored.variant)).collect();
         let segments = matcher::segments(text.as_str(), &msg, &entries, &self.table)
             .into_iter()
             .map(|p| Segment {

@@ -66,9 +66,10 @@ pub struct Part {
 /// as part of that claim.
 const SENTENCE_COVER: f32 = 0.5;
 
-/// Split the message into sentences, give each the best-covering accepted variant (or none), and
-/// merge neighbours that share an answer. `accepted[k]` is the variant of the k-th claim.
-pub fn segments(original: &str, msg: &Analysed, accepted: &[&VariantEntry], table: &VariantTable) -> Vec<Part> {
+/// Split the message into sentences, give each the accepted claim whose variants together cover
+/// it best (or none), and merge neighbours that share an answer. `accepted[k]` holds the variants
+/// of the k-th claim: a forward often glues the sentences of several variants of one rumor together.
+pub fn segments(original: &str, msg: &Analysed, accepted: &[&[VariantEntry]], table: &VariantTable) -> Vec<Part> {
     let total = original.chars().count();
     let mut sentences: Vec<Span> = Vec::new();
     let mut start = 0;
@@ -85,6 +86,7 @@ pub fn segments(original: &str, msg: &Analysed, accepted: &[&VariantEntry], tabl
     let mut parts: Vec<Part> = Vec::new();
     for s in sentences {
         let mut mass = 0.0;
+        // per claim: the sentence's weight that one of its variants contains
         let mut covered = vec![0.0f32; accepted.len()];
         for (term, id) in msg.grams.iter().zip(&msg.gram_ids) {
             let origin = msg.norm.origin[term.start].0 as usize;
@@ -94,8 +96,8 @@ pub fn segments(original: &str, msg: &Analysed, accepted: &[&VariantEntry], tabl
             let w = table.grams.weight(*id);
             mass += w;
             if let Some(id) = id {
-                for (k, v) in accepted.iter().enumerate() {
-                    if v.grams.binary_search(id).is_ok() {
+                for (k, variants) in accepted.iter().enumerate() {
+                    if variants.iter().any(|v| v.grams.binary_search(id).is_ok()) {
                         covered[k] += w;
                     }
                 }

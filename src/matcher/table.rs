@@ -120,6 +120,14 @@ pub struct VariantTable {
 }
 
 impl VariantTable {
+    /// All variants of the claim that variant `v` belongs to (a claim's variants are contiguous).
+    pub fn siblings(&self, v: u32) -> &[VariantEntry] {
+        let entry = &self.variants[v as usize];
+        let start = v as usize - entry.ordinal as usize;
+        let end = self.variants[start..].iter().position(|e| e.claim != entry.claim).map_or(self.variants.len(), |n| start + n);
+        &self.variants[start..end]
+    }
+
     pub fn build(corpus: &Corpus) -> VariantTable {
         let mut owners: Vec<(u32, u32, Box<[char]>)> = Vec::new();
         let mut gram_docs = Vec::new();
