@@ -1,6 +1,7 @@
 //! The debunk corpus: its data model, and loading it from files with line-accurate errors.
 
 pub mod claimreview;
+pub mod import;
 mod load;
 mod model;
 mod validate;
