@@ -203,7 +203,8 @@ fn from_claimreview(v: &Value) -> Result<Review, String> {
         return Err(format!("@type is {ty}, not ClaimReview"));
     }
     let rating = v.get("reviewRating").ok_or("no reviewRating")?;
-    let rating_name = str_at(rating, &["alternateName"]).or_else(|| str_at(rating, &["name"])).ok_or("reviewRating has no alternateName")?;
+    let rating_name =
+        str_at(rating, &["alternateName"]).or_else(|| str_at(rating, &["name"])).ok_or("reviewRating has no alternateName")?;
     let appearances = v
         .get("itemReviewed")
         .and_then(|i| i.get("appearance"))
@@ -243,8 +244,8 @@ impl Review {
     /// The claim this review makes: rated through `RATINGS`, summarized by the review's own text,
     /// or, without one, only by what the review states (who rated it, how, where to read it).
     pub fn into_claim(self) -> Result<Claim, String> {
-        let rating =
-            map_rating(&self.rating_name).ok_or_else(|| format!("rating `{}` has no mapping (add it to RATINGS if it is clear)", self.rating_name))?;
+        let rating = map_rating(&self.rating_name)
+            .ok_or_else(|| format!("rating `{}` has no mapping (add it to RATINGS if it is clear)", self.rating_name))?;
         let summary = self.body.clone().unwrap_or_else(|| {
             let read = self.url.as_ref().map(|u| format!("详见 {u}")).unwrap_or_default();
             format!("{} 将这一说法评为“{}”（{}）。{read}", self.publisher, self.rating_name, rating.label())

@@ -117,12 +117,12 @@ fn data_feed() -> serde_json::Value {
             "itemReviewed": {"@type": "Claim", "author": {"@type": "Person", "name": "网友"}, "datePublished": "2025-02-09"}})
     };
     json!({"@context": "https://schema.org", "@type": "DataFeed", "dateModified": "2025-02-12T10:00:00+08:00",
-        "dataFeedElement": [
-            {"@type": "DataFeedItem", "dateCreated": "2025-02-11", "item": [review("1", "喝淡盐水能把血管里的斑块冲掉，每天早上一杯", "错误")]},
-            {"@type": "DataFeedItem", "item": [review("2", "吃酸菜会得胃癌，腌菜一口都不能碰", "缺乏证据")]},
-            {"@type": "DataFeedItem", "item": review("1", "喝淡盐水能把血管里的斑块冲掉，每天早上一杯", "错误")},
-            {"@type": "DataFeedItem", "item": [review("3", "某地明天开始全面限水", "Satire")]}
-        ]})
+    "dataFeedElement": [
+        {"@type": "DataFeedItem", "dateCreated": "2025-02-11", "item": [review("1", "喝淡盐水能把血管里的斑块冲掉，每天早上一杯", "错误")]},
+        {"@type": "DataFeedItem", "item": [review("2", "吃酸菜会得胃癌，腌菜一口都不能碰", "缺乏证据")]},
+        {"@type": "DataFeedItem", "item": review("1", "喝淡盐水能把血管里的斑块冲掉，每天早上一杯", "错误")},
+        {"@type": "DataFeedItem", "item": [review("3", "某地明天开始全面限水", "Satire")]}
+    ]})
 }
 
 /// A Google Fact Check Tools API `claims:search` response.
