@@ -366,6 +366,13 @@ fn claim_from_raw(ck: &mut Checker, origin: Origin, loc: Locator, raw: RawClaim)
         }
     }
 
+    if let Some(p) = &raw.published
+        && !sources.iter().any(|s| s.date.as_deref() == Some(p.as_str()))
+    {
+        let msg = format!("`published` = `{p}` is not the `date` of any source: it is the date the earliest cited debunk shows");
+        ck.style(origin, StyleRule::UnsourcedPublished, &loc, loc.key_line("published", None), msg);
+    }
+
     let mut regulations = Vec::new();
     let mut ref_lines = Vec::new();
     for (n, r) in raw.regulations.unwrap_or_default().into_iter().enumerate() {
@@ -595,9 +602,12 @@ date = "2022-07-18"
         let curated = CLAIM
             .replace("keywords = [\"清查\", \"封群\", \"封号\"]\n", "")
             .replace("category = \"platform\"\n", "")
+            .replace("summary", "published = \"2020-01-01\"\nsummary")
             .replace("variants = [\"从今晚8点开始全国清查，不删聊天记录封群封号\"]", "variants = [\"北京封城了\", \"网传封群封号系谣言\"]");
         let e = errors(&[("claims/purge.toml", &curated)]);
-        for expected in ["no `category`", "0 keywords", "is too short to match reliably", "contains `谣言`"] {
+        for expected in
+            ["no `category`", "0 keywords", "is too short to match reliably", "contains `谣言`", "is not the `date` of any source"]
+        {
             assert!(e.iter().any(|m| m.contains(expected)), "{expected}: {e:?}");
         }
         // the same claims in a bulk file load, with one warning per rule and file beyond three

@@ -28,6 +28,7 @@ pub enum StyleRule {
     DebunkWordsInVariant,
     FewKeywords,
     NoCategory,
+    UnsourcedPublished,
 }
 
 impl StyleRule {
@@ -37,6 +38,7 @@ impl StyleRule {
             StyleRule::DebunkWordsInVariant => "variants worded as the debunk (谣言, 辟谣, 不实), not as the rumor",
             StyleRule::FewKeywords => "fewer than 3 keywords",
             StyleRule::NoCategory => "no category",
+            StyleRule::UnsourcedPublished => "a `published` date that is no source's `date`",
         }
     }
 }
