@@ -26,6 +26,11 @@ pub struct LiveEngine {
     busy: AtomicU64,
 }
 
+/// Checks running at once by default: two per core (matching is CPU work; more only queue up).
+pub fn default_max_running() -> usize {
+    2 * std::thread::available_parallelism().map_or(2, |n| n.get())
+}
+
 /// How long a check waits for a free slot by default.
 pub const DEFAULT_MAX_WAIT: Duration = Duration::from_secs(2);
 
@@ -44,8 +49,7 @@ impl LiveEngine {
     /// Load the live generation of `root`, if there is one. At most two checks per core run at
     /// once; others wait up to `DEFAULT_MAX_WAIT`.
     pub fn open(root: IndexRoot) -> Result<LiveEngine> {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-        LiveEngine::open_with(root, 2 * cores, DEFAULT_MAX_WAIT)
+        LiveEngine::open_with(root, default_max_running(), DEFAULT_MAX_WAIT)
     }
 
     /// The same with `max_running` checks at once, each waiting at most `max_wait` for its turn.

@@ -41,7 +41,6 @@ pub struct Settings {
 impl Settings {
     /// The defaults of `piyao serve` for an index folder, listening on `bind`.
     pub fn new(bind: &str, index: IndexRoot) -> Settings {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Settings {
             bind: bind.to_string(),
             index,
@@ -50,7 +49,7 @@ impl Settings {
             reload_every: Duration::from_millis(500),
             limits: LimitSettings::default(),
             requests: RequestLimits::default(),
-            max_running_checks: 2 * cores,
+            max_running_checks: live::default_max_running(),
             max_check_wait: live::DEFAULT_MAX_WAIT,
         }
     }

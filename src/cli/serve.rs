@@ -21,6 +21,11 @@ pub struct ServeCommand {
 }
 
 pub fn run(c: &ServeCommand) -> Result<i32> {
+    // settings first: a broken keys file should not wait for an index build
+    let api_keys = match &c.serve.api_keys {
+        Some(path) => ApiKeys::load(path).map_err(anyhow::Error::msg)?,
+        None => ApiKeys::default(),
+    };
     let root = IndexRoot::new(&c.index.index);
     if root.current().is_none() {
         eprintln!("no index at {}: building it from {:?}", root.path().display(), c.corpus.corpus);
@@ -35,10 +40,7 @@ pub fn run(c: &ServeCommand) -> Result<i32> {
         reload_every: Duration::from_millis(c.serve.reload_ms.max(50)),
         limits: LimitSettings {
             anonymous_rate: c.serve.rate_limit,
-            api_keys: match &c.serve.api_keys {
-                Some(path) => ApiKeys::load(path).map_err(anyhow::Error::msg)?,
-                None => ApiKeys::default(),
-            },
+            api_keys,
             behind_proxy: c.serve.behind_proxy,
             ..LimitSettings::default()
         },

@@ -77,6 +77,8 @@ pub enum WechatError {
     Xml(#[from] XmlError),
     #[error("body is not UTF-8")]
     NotUtf8,
+    #[error("internal error; it has been logged")]
+    Internal(String),
 }
 
 impl WechatError {
@@ -88,6 +90,7 @@ impl WechatError {
             WechatError::StaleTimestamp => ErrorCode::StaleTimestamp,
             WechatError::TooLarge => ErrorCode::PayloadTooLarge,
             WechatError::Xml(_) | WechatError::NotUtf8 | WechatError::Body(_) => ErrorCode::InvalidXml,
+            WechatError::Internal(_) => ErrorCode::Internal,
         }
     }
 }
@@ -98,6 +101,9 @@ impl ResponseError for WechatError {
     }
 
     fn error_response(&self) -> HttpResponse {
+        if let WechatError::Internal(e) = self {
+            tracing::error!(error = e.as_str(), "wechat parse task failed");
+        }
         HttpResponse::build(self.status_code()).json(ErrorBody::new(self.code(), self.to_string()))
     }
 }
@@ -146,7 +152,7 @@ async fn receive_message(state: web::Data<AppState>, req: HttpRequest, body: web
         body.to_bytes_limited(MAX_BODY_BYTES).await.map_err(|_| WechatError::TooLarge)?.map_err(|e| WechatError::Body(e.to_string()))?;
     let body = String::from_utf8(body.to_vec()).map_err(|_| WechatError::NotUtf8)?;
     // parsing is CPU work that a hostile body can make slow: off the async workers
-    let incoming = web::block(move || Incoming::parse(&body)).await.map_err(|e| WechatError::Body(e.to_string()))??;
+    let incoming = web::block(move || Incoming::parse(&body)).await.map_err(|e| WechatError::Internal(e.to_string()))??;
     Ok(match answer(&state, &incoming.content).await {
         Some(content) => {
             HttpResponse::Ok().content_type("application/xml; charset=utf-8").body(xml::text_reply(&incoming, now(), &content))

@@ -215,3 +215,23 @@ async fn invisible_only_text_is_empty() {
     let r = app.post_json("/api/v1/check", &json!({"text": "\u{2060}\u{2060}\u{2061}\u{feff}\u{200d}"})).await;
     assert_eq!((r.status, r.error_code().as_str()), (400, "empty_text"));
 }
+
+#[test]
+fn serve_refuses_a_broken_api_keys_file_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys.toml");
+    std::fs::write(&keys, "[[key]]\nname = \"bot\"\nkey = \"short\"\nrate = 5\n").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_piyao"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--index"])
+        .arg(dir.path().join("index"))
+        .arg("--corpus")
+        .arg(crate::helpers::bundled_corpus())
+        .arg("--api-keys")
+        .arg(&keys)
+        .env_remove("PIYAO_WECHAT_TOKEN")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("keys.toml: key 1 (`bot`): `key` must be at least 16 characters"), "{stderr}");
+}
