@@ -172,6 +172,26 @@ impl Engine {
         Ok(entries.iter().zip(competing).map(|(e, c)| (e.claim, matcher::evidence(&msg, e, &self.table), c)).collect())
     }
 
+    /// What decided the top-ranked claim of a message, for `piyao eval --dump`: its evidence,
+    /// calibrated score, stage-one logit and assertion cover.
+    pub fn probe(&self, text: &str) -> Result<Option<serde_json::Value>> {
+        let (msg, ranked) = self.rank(text)?;
+        let Some(top) = ranked.first() else { return Ok(None) };
+        let entry = &self.table.variants[top.variant as usize];
+        let assertion = matcher::assertion_cover(entry.predicates(), &msg.compact, &self.table);
+        Ok(Some(serde_json::json!({
+            "claim": self.corpus().claims[top.claim as usize].id,
+            "variant": entry.ordinal,
+            "score": top.score,
+            "logit": top.logit,
+            "second_logit": ranked.get(1).map(|s| s.logit),
+            "assertion": assertion,
+            "evidence": top.evidence,
+            "message_chars": msg.compact.chars().count(),
+            "variant_chars": entry.norm.len(),
+        })))
+    }
+
     /// Check a message: verdict, matches (each with its stance and differences), segments.
     pub fn check(&self, text: &MessageText, limit: Limit) -> Result<CheckResponse> {
         let started = Instant::now();
@@ -217,7 +237,12 @@ impl Engine {
     fn assess<'a>(&self, msg: &Analysed, s: &'a matcher::Scored, message_details: &mut matcher::MessageDetails) -> Assessed<'a> {
         let entry = &self.table.variants[s.variant as usize];
         let stance = matcher::stance(&msg.norm.chars, &matcher::covered(msg, entry), &entry.norm, &|| entry.predicates().to_vec());
-        let level = s.level().unwrap_or(Level::Related);
+        let mut level = s.level().unwrap_or(Level::Related);
+        // a debunk that names the claim in its own words still answers "this is a debunk of X":
+        // for a refuting message the score is enough, as the verdict cannot read as 谣言
+        if level == Level::Related && stance == matcher::Stance::Refutes && s.score >= matcher::SIMILAR {
+            level = Level::Similar;
+        }
         if !level.decides() {
             return Assessed { scored: s, level, stance, conflicts: Vec::new() };
         }

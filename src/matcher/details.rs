@@ -113,7 +113,7 @@ impl<'a> MessageDetails<'a> {
     /// Details of the claim (its normalized text and details) that the message fills with
     /// another value in the same slot.
     pub fn conflicts_with(&mut self, claim: &[char], claim_details: &[Detail]) -> Vec<Conflict> {
-        let missing: Vec<&Detail> = claim_details.iter().filter(|c| !self.compact.contains(&c.text)).collect();
+        let missing: Vec<&Detail> = claim_details.iter().filter(|c| !self.compact.contains(&c.text.replace('.', ""))).collect();
         if missing.is_empty() {
             return Vec::new();
         }
@@ -135,9 +135,9 @@ fn conflicts(claim: &[char], missing: &[&Detail], message: &[char], message_deta
     let claim_text: String = claim.iter().filter(|c| **c != ' ').collect();
     let mut out: Vec<Conflict> = Vec::new();
     for c in missing {
-        let found = message_details
-            .iter()
-            .find(|m| m.kind == c.kind && !claim_text.contains(&m.text) && same_slot(claim, c.start, c.end, message, m.start, m.end));
+        let found = message_details.iter().find(|m| {
+            m.kind == c.kind && !claim_text.contains(&m.text.replace('.', "")) && same_slot(claim, c.start, c.end, message, m.start, m.end)
+        });
         if let Some(m) = found
             && !out.iter().any(|o| o.kind == c.kind && o.claim == c.text)
         {
@@ -157,7 +157,10 @@ fn same_slot(a: &[char], a_start: usize, a_end: usize, b: &[char], b_start: usiz
     let after = |t: &[char], e: usize| -> Vec<char> { t[e..].iter().filter(|c| **c != ' ').take(CONTEXT).copied().collect() };
     let (ab, bb) = (before(a, a_start), before(b, b_start));
     let (aa, ba) = (after(a, a_end), after(b, b_end));
-    (ab.len() == CONTEXT && ab == bb)
+    // both at the very start of their text: the same slot when what follows starts alike
+    let both_open = ab.is_empty() && bb.is_empty() && !aa.is_empty() && aa.first() == ba.first();
+    both_open
+        || (ab.len() == CONTEXT && ab == bb)
         || (aa.len() == CONTEXT && aa == ba)
         || (!ab.is_empty() && ab.last() == bb.last() && !aa.is_empty() && aa.first() == ba.first())
 }
@@ -194,6 +197,9 @@ fn numeric(chars: &[char]) -> Vec<Detail> {
             }
             if end == run_start {
                 break;
+            }
+            if let Some(after) = decimal_part(chars, end) {
+                end = after;
             }
             while end < chars.len() && matches!(chars[end], '万' | '亿') {
                 end += 1;
@@ -240,9 +246,43 @@ fn numeric(chars: &[char]) -> Vec<Detail> {
             }
         }
         if let Some(kind) = kind {
-            out.push(Detail { kind, text: chars[start..end].iter().collect(), start, end });
+            // a decimal point was normalized to a separator: show it as a point again
+            out.push(Detail { kind, text: chars[start..end].iter().map(|c| if *c == ' ' { '.' } else { *c }).collect(), start, end });
         }
         i = end.max(start + 1);
+    }
+    out.extend(festivals(chars));
+    out
+}
+
+/// Normalization turns a decimal point into a separator (1.05亿美元 → "1 05亿美元"). A separator
+/// between ASCII digits whose second run is followed by a unit of magnitude, money or share is
+/// read as that point: returns the end of the fraction.
+fn decimal_part(chars: &[char], end: usize) -> Option<usize> {
+    if chars.get(end) != Some(&' ') || !end.checked_sub(1).is_some_and(|p| chars[p].is_ascii_digit()) {
+        return None;
+    }
+    let digits = chars[end + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
+    let after = end + 1 + digits;
+    (digits > 0 && chars.get(after).is_some_and(|c| "万亿元块美%倍".contains(*c))).then_some(after)
+}
+
+/// Festivals and lunar months name a date as surely as 9月1日 does (八月十五中秋节 / 正月十五元宵节).
+#[rustfmt::skip]
+const FESTIVALS: &[&str] = &[
+    "元旦", "春节", "除夕", "元宵节", "清明节", "劳动节", "端午节", "七夕", "中秋节", "重阳节", "国庆节", "腊八",
+    "正月", "腊月", "冬月", "寒假", "暑假",
+];
+
+fn festivals(chars: &[char]) -> Vec<Detail> {
+    let mut out = Vec::new();
+    for f in FESTIVALS {
+        let n = f.chars().count();
+        for s in 0..chars.len().saturating_sub(n - 1) {
+            if f.chars().zip(&chars[s..s + n]).all(|(a, b)| a == *b) {
+                out.push(Detail { kind: DetailKind::Date, text: f.to_string(), start: s, end: s + n });
+            }
+        }
     }
     out
 }
@@ -263,7 +303,7 @@ mod tests {
 
     #[test]
     fn scans_dates_money_and_numbers() {
-        let d = numeric(&chars("2022年7月18日起 每人补贴500元 共3 5万人 今晚8点"));
+        let d = numeric(&chars("2022年7月18日起 每人补贴500元 共3 5个万人 今晚8点"));
         let got: Vec<(DetailKind, &str)> = d.iter().map(|x| (x.kind, x.text.as_str())).collect();
         assert_eq!(
             got,
@@ -271,7 +311,7 @@ mod tests {
                 (DetailKind::Date, "2022年7月18日"),
                 (DetailKind::Money, "500元"),
                 (DetailKind::Number, "3"),
-                (DetailKind::Number, "5万人"),
+                (DetailKind::Number, "5个"),
                 (DetailKind::Date, "8点")
             ]
         );
@@ -285,6 +325,19 @@ mod tests {
         assert_eq!(found("南京地铁明天停运", "苏州地铁明天停运"), vec![(DetailKind::Place, "南京".into(), "苏州".into())]);
         assert_eq!(found("5月1日起全面停止收费", "9月1日起全面停止收费"), vec![(DetailKind::Date, "5月1日".into(), "9月1日".into())]);
         assert_eq!(found("每人补贴500元 马上领取", "每人补贴3600元 马上领取"), vec![(DetailKind::Money, "500元".into(), "3600元".into())]);
+    }
+
+    #[test]
+    fn decimals_festivals_and_the_opening_word_are_details_too() {
+        // "1.05亿美元" after normalization
+        assert_eq!(
+            found("判赔偿病人1 05亿美元 他让病人", "判赔偿病人2 3亿美元 他让病人"),
+            vec![(DetailKind::Money, "1.05亿美元".into(), "2.3亿美元".into())]
+        );
+        assert!(found("判赔偿病人1 05亿美元", "判赔偿病人1.05亿美元").is_empty());
+        let festival = found("从明日起一直到八月十五中秋节 不要打开", "从明日起一直到正月十五元宵节 不要打开");
+        assert!(festival.contains(&(DetailKind::Date, "中秋节".into(), "元宵节".into())), "{festival:?}");
+        assert_eq!(found("南京地铁明天停运", "苏州地铁明天停运"), vec![(DetailKind::Place, "南京".into(), "苏州".into())]);
     }
 
     #[test]

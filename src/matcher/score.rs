@@ -26,12 +26,20 @@ pub const SAME_TEXT: f32 = 0.5;
 pub const SIMILAR: f32 = 0.50;
 /// Lowest score worth showing at all.
 pub const RELATED: f32 = 0.20;
+/// Bigram containment from which a message carries the claim's text, not only its topic: below
+/// it (and below `CARRIES_CHARS`), a high score is a matter of margin (no other claim is about
+/// this topic), which same-topic true news earns as easily as a retold rumor. See README
+/// "Precision".
+pub const CARRIES_TEXT: f32 = 0.35;
+/// Character containment that also counts as carrying the claim (a retelling that keeps the
+/// claim's words but reorders or splits them: 软化血管 / 血管变软).
+pub const CARRIES_CHARS: f32 = 0.6;
 
 impl Level {
     pub fn of(score: f32, e: &Evidence) -> Option<Level> {
         if score >= SAME && containment(e.claim_cover, e.message_cover) >= SAME_TEXT {
             Some(Level::Same)
-        } else if score >= SIMILAR {
+        } else if score >= SIMILAR && carries_claim(e) {
             Some(Level::Similar)
         } else if score >= RELATED {
             Some(Level::Related)
@@ -93,6 +101,12 @@ pub fn evidence(msg: &Analysed, v: &VariantEntry, table: &VariantTable) -> Evide
         char_message_cover: ratio(shared_chars, msg.char_mass),
         keyword_cover,
     }
+}
+
+/// Does the message carry enough of the claim's own text for the claim's rating to be its
+/// verdict (rather than only share its topic)?
+pub fn carries_claim(e: &Evidence) -> bool {
+    containment(e.claim_cover, e.message_cover) >= CARRIES_TEXT || containment(e.char_claim_cover, e.char_message_cover) >= CARRIES_CHARS
 }
 
 /// Containment of the shorter text in the longer one, discounted for very unequal lengths.

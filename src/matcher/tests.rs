@@ -84,10 +84,16 @@ fn claims_supported_by_the_same_words_compete() {
 #[test]
 fn levels_follow_the_thresholds() {
     let near = Evidence { claim_cover: 0.9, message_cover: 0.9, ..Evidence::default() };
-    let retold = Evidence { claim_cover: 0.2, message_cover: 0.2, ..Evidence::default() };
+    let retold = Evidence { claim_cover: 0.4, message_cover: 0.4, ..Evidence::default() };
+    let reordered =
+        Evidence { claim_cover: 0.2, message_cover: 0.2, char_claim_cover: 0.7, char_message_cover: 0.7, ..Evidence::default() };
+    let topic_only =
+        Evidence { claim_cover: 0.2, message_cover: 0.2, char_claim_cover: 0.4, char_message_cover: 0.4, ..Evidence::default() };
     assert_eq!(Level::of(0.95, &near), Some(Level::Same));
     assert_eq!(Level::of(0.95, &retold), Some(Level::Similar), "a high score in other words is not the same text");
     assert_eq!(Level::of(SIMILAR, &retold), Some(Level::Similar));
+    assert_eq!(Level::of(0.95, &reordered), Some(Level::Similar), "the claim's characters, reordered, carry it");
+    assert_eq!(Level::of(0.99, &topic_only), Some(Level::Related), "a margin alone does not carry the claim");
     assert_eq!(Level::of(0.3, &near), Some(Level::Related));
     assert_eq!(Level::of(0.1, &near), None);
     assert!(Level::Same.decides() && Level::Similar.decides() && !Level::Related.decides());

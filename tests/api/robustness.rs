@@ -158,9 +158,52 @@ async fn reworded_retellings_are_matched() {
     // measured 0.90 (shown first, at least `related`) and 0.79 (verdict) on the 72-claim corpus
     // these retellings were written for; 0.83 and 0.67 on the 202-claim corpus, whose variants
     // are mostly quoted from the debunks instead of composed by us and which has 3× the competing
-    // claims. These guard against regressions.
+    // claims; 0.42 given a verdict since a verdict needs the message to carry the claim's text
+    // (`matcher::carries_claim`): a retelling in other words shares no more of it than true news
+    // on the same topic does, and is now shown as `related`. These guard against regressions.
     assert!(first / n >= 0.80, "reworded found first: {:.3}", first / n);
-    assert!(decided / n >= 0.63, "reworded given a verdict: {:.3}", decided / n);
+    assert!(decided / n >= 0.38, "reworded given a verdict: {:.3}", decided / n);
+}
+
+fn fixture(name: &str) -> Vec<Value> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    std::fs::read_to_string(path).unwrap().lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+#[actix_web::test]
+async fn same_topic_true_news_rarely_gets_a_verdict() {
+    let app = spawn_app().await;
+    let rows = fixture("same_topic_true.jsonl");
+    let texts: Vec<String> = rows.iter().map(|r| r["text"].as_str().unwrap().to_string()).collect();
+    let judged: Vec<String> = texts
+        .iter()
+        .zip(check_all(&app, &texts).await)
+        .filter(|(_, r)| r["verdict"] != "unknown")
+        .map(|(t, r)| format!("{t} → {}", r["matches"][0]["claim_id"]))
+        .collect();
+    // real passages of true reports on our claims' topics; measured 7 of 275 (2.5%)
+    let share = judged.len() as f64 / texts.len() as f64;
+    assert!(share <= 0.03, "{} of {} true texts got a verdict:\n{}", judged.len(), texts.len(), judged.join("\n"));
+}
+
+#[actix_web::test]
+async fn forwarded_debunks_are_rarely_called_rumors() {
+    let app = spawn_app().await;
+    let rows: Vec<Value> = fixture("refuting.jsonl").into_iter().filter(|r| r["stance"] == "refutes").collect();
+    let texts: Vec<String> = rows.iter().map(|r| r["text"].as_str().unwrap().to_string()).collect();
+    let results = check_all(&app, &texts).await;
+    let n = rows.len() as f64;
+    let called_rumor: Vec<String> = texts
+        .iter()
+        .zip(&results)
+        .filter(|(_, r)| (r["verdict"] == "false" || r["verdict"] == "misleading") && r["stance"] != "refutes")
+        .map(|(t, _)| t.clone())
+        .collect();
+    let found_first = rows.iter().zip(&results).filter(|(q, r)| r["matches"][0]["claim_id"] == q["expected"]).count() as f64;
+    // measured 0.038 called a rumor; the debunked claim shown first 0.733 (`piyao eval` finds it
+    // first among all candidates 0.889, but a debunk in its own words may score below `related`)
+    assert!(called_rumor.len() as f64 / n <= 0.05, "{} of {n} debunks called a rumor:\n{}", called_rumor.len(), called_rumor.join("\n"));
+    assert!(found_first / n >= 0.70, "debunked claim shown first: {:.3}", found_first / n);
 }
 
 #[actix_web::test]

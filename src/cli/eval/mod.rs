@@ -77,7 +77,7 @@ pub struct EvalCommand {
     /// Print accept / wrong-accept / false-accept rates per score threshold.
     #[arg(long)]
     pub curve: bool,
-    /// Write one JSON line per query with its score and rank.
+    /// Write one JSON line per query: score, rank, verdict, stance, and the evidence behind the top claim.
     #[arg(long)]
     pub dump: Option<PathBuf>,
     /// Model coefficients to measure instead of the fitted ones (as `piyao fit` prints them).
@@ -138,6 +138,8 @@ struct Outcome {
     stance: Option<Stance>,
     /// The match for the expected claim, if shown.
     expected: Option<Match>,
+    /// What decided the top claim (`Engine::probe`), for `--dump`.
+    probe: Option<serde_json::Value>,
 }
 
 fn run_queries(engine: &Engine, queries: &[Query]) -> Result<Vec<Outcome>> {
@@ -161,6 +163,7 @@ fn run_queries(engine: &Engine, queries: &[Query]) -> Result<Vec<Outcome>> {
             verdict: response.verdict,
             stance: response.stance,
             expected,
+            probe: engine.probe(text.as_str())?,
         });
     }
     Ok(out)
@@ -278,11 +281,11 @@ pub fn run(args: &EvalCommand) -> Result<i32> {
     if let Some(path) = &args.dump {
         let mut lines = String::new();
         for (q, o) in queries.iter().zip(&pos) {
-            let row = serde_json::json!({"qid": q.qid, "text": q.text, "expected": q.expected, "score": o.top_score, "right": o.top_right, "rank": o.rank_of_right});
+            let row = serde_json::json!({"qid": q.qid, "text": q.text, "expected": q.expected, "score": o.top_score, "right": o.top_right, "rank": o.rank_of_right, "decided": o.decided, "verdict": o.verdict, "stance": o.stance, "stance_label": q.stance, "top": o.probe});
             lines.push_str(&format!("{row}\n"));
         }
         for (q, o) in negatives.iter().zip(&neg) {
-            let row = serde_json::json!({"qid": q.qid, "text": q.text, "negative": true, "score": o.top_score});
+            let row = serde_json::json!({"qid": q.qid, "text": q.text, "negative": true, "score": o.top_score, "decided": o.decided, "verdict": o.verdict, "stance": o.stance, "top": o.probe});
             lines.push_str(&format!("{row}\n"));
         }
         std::fs::write(path, lines)?;
