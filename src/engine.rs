@@ -249,7 +249,13 @@ impl Engine {
         let conflicts = message_details.conflicts_with(&entry.norm, entry.details());
         let carries_assertion =
             self.assertion_min <= 0.0 || matcher::assertion_cover(entry.predicates(), &msg.compact, &self.table) >= self.assertion_min;
-        let level = if conflicts.is_empty() && carries_assertion { level } else { Level::Related };
+        let level = if !conflicts.is_empty() || !carries_assertion {
+            Level::Related
+        } else if level == Level::Same && message_details.adds_to(&entry.norm) {
+            Level::Similar
+        } else {
+            level
+        };
         Assessed { scored: s, level, stance, conflicts }
     }
 

@@ -100,6 +100,8 @@ pub struct MessageDetails<'a> {
     chars: &'a [char],
     /// The message without separators.
     compact: &'a str,
+    /// `compact` in the form details are compared in (`canonical`), made when first needed.
+    canonical: Option<String>,
     numeric: Option<Vec<Detail>>,
     named: Option<Vec<Detail>>,
 }
@@ -107,13 +109,14 @@ pub struct MessageDetails<'a> {
 impl<'a> MessageDetails<'a> {
     /// `chars` are the normalized message (separators as `' '`), `compact` the same without them.
     pub fn new(chars: &'a [char], compact: &'a str) -> MessageDetails<'a> {
-        MessageDetails { chars, compact, numeric: None, named: None }
+        MessageDetails { chars, compact, canonical: None, numeric: None, named: None }
     }
 
     /// Details of the claim (its normalized text and details) that the message fills with
     /// another value in the same slot.
     pub fn conflicts_with(&mut self, claim: &[char], claim_details: &[Detail]) -> Vec<Conflict> {
-        let missing: Vec<&Detail> = claim_details.iter().filter(|c| !self.compact.contains(&c.text.replace('.', ""))).collect();
+        let compact = self.canonical.get_or_insert_with(|| canonical(self.compact));
+        let missing: Vec<&Detail> = claim_details.iter().filter(|c| !compact.contains(&canonical(&c.text))).collect();
         if missing.is_empty() {
             return Vec::new();
         }
@@ -125,19 +128,44 @@ impl<'a> MessageDetails<'a> {
             self.named.get_or_insert_with(|| named(chars));
         }
         let found: Vec<&Detail> = self.numeric.iter().chain(&self.named).flatten().collect();
-        conflicts(claim, &missing, chars, &found)
+        conflicts(claim, claim_details, &missing, chars, &found)
+    }
+
+    /// Does the message state a date, an amount or a number that the claim's text does not have
+    /// (例如密码是5678, 每孩每年5000元, 今晚10点)? Such a message is no longer the same text, even
+    /// when nothing it says contradicts the claim.
+    pub fn adds_to(&mut self, claim: &[char]) -> bool {
+        let claim_text = canonical(&claim.iter().filter(|c| **c != ' ').collect::<String>());
+        let chars = self.chars;
+        self.numeric.get_or_insert_with(|| numeric(chars)).iter().any(|d| !claim_text.contains(&canonical(&d.text)))
     }
 }
 
 /// Details of `claim` missing from the message that the message fills with another value in
 /// the same slot.
-fn conflicts(claim: &[char], missing: &[&Detail], message: &[char], message_details: &[&Detail]) -> Vec<Conflict> {
-    let claim_text: String = claim.iter().filter(|c| **c != ' ').collect();
+fn conflicts(
+    claim: &[char],
+    claim_details: &[Detail],
+    missing: &[&Detail],
+    message: &[char],
+    message_details: &[&Detail],
+) -> Vec<Conflict> {
+    let claim_text = canonical(&claim.iter().filter(|c| **c != ' ').collect::<String>());
     let mut out: Vec<Conflict> = Vec::new();
     for c in missing {
-        let found = message_details.iter().find(|m| {
-            m.kind == c.kind && !claim_text.contains(&m.text.replace('.', "")) && same_slot(claim, c.start, c.end, message, m.start, m.end)
-        });
+        let value = canonical(&c.text);
+        // another value: not in the claim, and not the same one said more or less precisely
+        // (9月 / 9月15日)
+        let other = |m: &&&Detail| {
+            let v = canonical(&m.text);
+            m.kind == c.kind && !claim_text.contains(&v) && !value.contains(&v) && !v.contains(&value)
+        };
+        let others: Vec<&&Detail> = message_details.iter().filter(other).collect();
+        let in_slot = others.iter().find(|m| same_slot(claim, c.start, c.end, message, m.start, m.end));
+        // the claim's only date (or amount) against the message's only other one, wherever they
+        // stand: "9月15日起开征" retold as "10月1日正式实施，从这天起开征"
+        let only_one = |k: DetailKind| claim_details.iter().filter(|d| d.kind == k).count() == 1 && others.len() == 1;
+        let found = in_slot.or_else(|| (matches!(c.kind, DetailKind::Date | DetailKind::Money) && only_one(c.kind)).then(|| &others[0]));
         if let Some(m) = found
             && !out.iter().any(|o| o.kind == c.kind && o.claim == c.text)
         {
@@ -157,8 +185,8 @@ fn same_slot(a: &[char], a_start: usize, a_end: usize, b: &[char], b_start: usiz
     let after = |t: &[char], e: usize| -> Vec<char> { t[e..].iter().filter(|c| **c != ' ').take(CONTEXT).copied().collect() };
     let (ab, bb) = (before(a, a_start), before(b, b_start));
     let (aa, ba) = (after(a, a_end), after(b, b_end));
-    // both at the very start of their text: the same slot when what follows starts alike
-    let both_open = ab.is_empty() && bb.is_empty() && !aa.is_empty() && aa.first() == ba.first();
+    // both open their text: the same slot (郑州大石桥河畔花园小区 / 洛阳金水湾花园小区)
+    let both_open = ab.is_empty() && bb.is_empty();
     both_open
         || (ab.len() == CONTEXT && ab == bb)
         || (aa.len() == CONTEXT && aa == ba)
@@ -255,6 +283,58 @@ fn numeric(chars: &[char]) -> Vec<Detail> {
     out
 }
 
+/// The form in which two details are compared: Chinese numerals as digits (九月十五号 → 9月15日),
+/// 号 as 日, no decimal point (normalization may have turned it into a separator).
+fn canonical(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if is_cn_numeral(chars[i]) {
+            let run: Vec<char> = chars[i..].iter().take_while(|c| is_cn_numeral(**c)).copied().collect();
+            out.push_str(&cn_number(&run));
+            i += run.len();
+            continue;
+        }
+        match chars[i] {
+            '号' => out.push('日'),
+            '.' => {}
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Digits for a run of Chinese numerals: 二十四 → 24, 两 → 2, 二〇二五 → 2025.
+fn cn_number(run: &[char]) -> String {
+    let digit = |c: char| {
+        "零一二三四五六七八九".chars().position(|d| d == c).or(match c {
+            '〇' => Some(0),
+            '两' => Some(2),
+            _ => None,
+        })
+    };
+    if !run.iter().any(|c| matches!(c, '十' | '百' | '千')) {
+        return run.iter().filter_map(|c| digit(*c)).map(|d| char::from(b'0' + d as u8)).collect();
+    }
+    let (mut total, mut current) = (0u64, 0u64);
+    for &c in run {
+        let unit = match c {
+            '十' => 10,
+            '百' => 100,
+            '千' => 1000,
+            _ => {
+                current = digit(c).unwrap_or(0) as u64;
+                continue;
+            }
+        };
+        total += current.max(1) * unit;
+        current = 0;
+    }
+    (total + current).to_string()
+}
+
 /// Normalization turns a decimal point into a separator (1.05亿美元 → "1 05亿美元"). A separator
 /// between ASCII digits whose second run is followed by a unit of magnitude, money or share is
 /// read as that point: returns the end of the fraction.
@@ -338,6 +418,42 @@ mod tests {
         let festival = found("从明日起一直到八月十五中秋节 不要打开", "从明日起一直到正月十五元宵节 不要打开");
         assert!(festival.contains(&(DetailKind::Date, "中秋节".into(), "元宵节".into())), "{festival:?}");
         assert_eq!(found("南京地铁明天停运", "苏州地铁明天停运"), vec![(DetailKind::Place, "南京".into(), "苏州".into())]);
+    }
+
+    #[test]
+    fn the_only_date_against_the_only_other_date_conflicts_wherever_it_stands() {
+        assert_eq!(
+            found("9月15日起全国开征房东税 出租房子的都要交", "住房租赁条例10月1日正式实施 从这天起全国开征房东税"),
+            vec![(DetailKind::Date, "9月15日".into(), "10月1日".into())]
+        );
+        // two dates in the message: no telling which one retells the claim's
+        assert!(found("9月15日起全国开征房东税", "条例8月1日公布 10月1日施行 全国开征房东税").is_empty());
+        assert_eq!(
+            found("郑州大石桥河畔花园小区 一个妇女把小孩迷晕", "洛阳金水湾花园小区 一个妇女把小孩迷晕"),
+            vec![(DetailKind::Place, "郑州".into(), "洛阳".into())]
+        );
+    }
+
+    #[test]
+    fn the_same_value_written_otherwise_is_no_conflict() {
+        assert_eq!(canonical("九月十五号"), "9月15日");
+        assert_eq!(canonical("二十四个小时"), "24个小时");
+        assert_eq!(canonical("二〇二五年"), "2025年");
+        assert!(found("9月15日起全国开征房东税", "听说9月15号起家里有房出租的得交房东税").is_empty());
+        assert!(found("9月15日起全国开征房东税", "条例九月中旬就开始执行 全国开征房东税").is_empty());
+        assert!(found("凌晨2点以后还在外面", "晚上两点以后还在外面").is_empty());
+    }
+
+    #[test]
+    fn a_message_that_adds_a_date_or_an_amount_is_not_the_same_text() {
+        let adds = |claim: &str, message: &str| {
+            let m = chars(message);
+            let compact: String = m.iter().filter(|ch| **ch != ' ').collect();
+            MessageDetails::new(&m, &compact).adds_to(&chars(claim))
+        };
+        assert!(adds("醉驾不一定判刑了 酒驾放宽了", "1月18日起醉驾不一定判刑了 酒驾放宽了"));
+        assert!(adds("国家育儿补贴开始发放 请家长点击链接限时申领", "国家育儿补贴开始发放 每孩每年5000元 请家长点击链接"));
+        assert!(!adds("从今晚8点开始全国清查 不删聊天记录封群封号", "紧急 从今晚8点开始全国清查 不删聊天记录封群封号 收到请转发"));
     }
 
     #[test]
