@@ -11,7 +11,8 @@ use super::table::{Analysed, VariantEntry, VariantTable};
 pub enum Level {
     /// The message is this rumor (re-typed, wrapped, truncated or edited).
     Same,
-    /// The message makes the same claim in other words or with changed details.
+    /// The message makes the same claim: it carries the claim's text (reworded, reordered, with
+    /// additions), and no key detail conflicts.
     Similar,
     /// The message is about the same topic; the verdict does not carry over.
     Related,
