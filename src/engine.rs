@@ -239,16 +239,19 @@ impl Engine {
         let stance = matcher::stance(&msg.norm.chars, &matcher::covered(msg, entry), &entry.norm, &|| entry.predicates().to_vec());
         let mut level = s.level().unwrap_or(Level::Related);
         // a debunk that names the claim in its own words still answers "this is a debunk of X":
-        // for a refuting message the score is enough, as the verdict cannot read as 谣言
-        if level == Level::Related && stance == matcher::Stance::Refutes && s.score >= matcher::SIMILAR {
+        // for a refuting message the score is enough (neither the claim's text nor its
+        // predicates are needed), as the answer cannot read as 谣言
+        let refutes_on_score = stance == matcher::Stance::Refutes && s.score >= matcher::SIMILAR;
+        if level == Level::Related && refutes_on_score {
             level = Level::Similar;
         }
         if !level.decides() {
             return Assessed { scored: s, level, stance, conflicts: Vec::new() };
         }
         let conflicts = message_details.conflicts_with(&entry.norm, entry.details());
-        let carries_assertion =
-            self.assertion_min <= 0.0 || matcher::assertion_cover(entry.predicates(), &msg.compact, &self.table) >= self.assertion_min;
+        let carries_assertion = refutes_on_score
+            || self.assertion_min <= 0.0
+            || matcher::assertion_cover(entry.predicates(), &msg.compact, &self.table) >= self.assertion_min;
         let level = if !conflicts.is_empty() || !carries_assertion {
             Level::Related
         } else if level == Level::Same && message_details.adds_to(&entry.norm) {

@@ -159,10 +159,11 @@ async fn reworded_retellings_are_matched() {
     // these retellings were written for; 0.83 and 0.67 on the 202-claim corpus, whose variants
     // are mostly quoted from the debunks instead of composed by us and which has 3× the competing
     // claims; 0.42 given a verdict since a verdict needs the message to carry the claim's text
-    // (`matcher::carries_claim`): a retelling in other words shares no more of it than true news
-    // on the same topic does, and is now shown as `related`. These guard against regressions.
+    // (`matcher::carries_claim`) and some of its predicates (`matcher::ASSERTION_MIN`): a
+    // retelling in other words shares no more of it than true news on the same topic does, and
+    // is now shown as `related` (0.36). These guard against regressions.
     assert!(first / n >= 0.80, "reworded found first: {:.3}", first / n);
-    assert!(decided / n >= 0.38, "reworded given a verdict: {:.3}", decided / n);
+    assert!(decided / n >= 0.33, "reworded given a verdict: {:.3}", decided / n);
 }
 
 fn fixture(name: &str) -> Vec<Value> {
@@ -181,9 +182,9 @@ async fn same_topic_true_news_rarely_gets_a_verdict() {
         .filter(|(_, r)| r["verdict"] != "unknown")
         .map(|(t, r)| format!("{t} → {}", r["matches"][0]["claim_id"]))
         .collect();
-    // real passages of true reports on our claims' topics; measured 6 of 275 (2.2%)
+    // real passages of true reports on our claims' topics; measured 3 of 279 (1.1%)
     let share = judged.len() as f64 / texts.len() as f64;
-    assert!(share <= 0.03, "{} of {} true texts got a verdict:\n{}", judged.len(), texts.len(), judged.join("\n"));
+    assert!(share <= 0.02, "{} of {} true texts got a verdict:\n{}", judged.len(), texts.len(), judged.join("\n"));
 }
 
 #[actix_web::test]
