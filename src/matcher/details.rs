@@ -131,13 +131,14 @@ impl<'a> MessageDetails<'a> {
         conflicts(claim, claim_details, &missing, chars, &found)
     }
 
-    /// Does the message state a date, an amount or a number that the claim's text does not have
-    /// (例如密码是5678, 每孩每年5000元, 今晚10点)? Such a message is no longer the same text, even
-    /// when nothing it says contradicts the claim.
+    /// Does the message state a date, an amount, a number, a place, a person or an organisation
+    /// that the claim's text does not have (例如密码是5678, 每孩每年5000元, 今晚10点, 德国已经决定…)?
+    /// Such a message is no longer the same text, even when nothing it says contradicts the claim.
     pub fn adds_to(&mut self, claim: &[char]) -> bool {
         let claim_text = canonical(&claim.iter().filter(|c| **c != ' ').collect::<String>());
         let chars = self.chars;
-        self.numeric.get_or_insert_with(|| numeric(chars)).iter().any(|d| !claim_text.contains(&canonical(&d.text)))
+        let new = |d: &Detail| !claim_text.contains(&canonical(&d.text));
+        self.numeric.get_or_insert_with(|| numeric(chars)).iter().any(new) || self.named.get_or_insert_with(|| named(chars)).iter().any(new)
     }
 }
 
@@ -454,6 +455,7 @@ mod tests {
         assert!(adds("醉驾不一定判刑了 酒驾放宽了", "1月18日起醉驾不一定判刑了 酒驾放宽了"));
         assert!(adds("国家育儿补贴开始发放 请家长点击链接限时申领", "国家育儿补贴开始发放 每孩每年5000元 请家长点击链接"));
         assert!(!adds("从今晚8点开始全国清查 不删聊天记录封群封号", "紧急 从今晚8点开始全国清查 不删聊天记录封群封号 收到请转发"));
+        assert!(adds("微波炉尽早停止使用 或加速甲状腺结节恶化", "微波炉尽早停止使用 或加速甲状腺结节恶化 德国已经决定销毁全国的微波炉"));
     }
 
     #[test]
