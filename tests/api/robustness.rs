@@ -128,18 +128,7 @@ async fn unrelated_texts_are_unknown() {
 #[actix_web::test]
 async fn same_topic_texts_are_rarely_accepted() {
     let app = spawn_app().await;
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/related_negatives.jsonl");
-    let texts: Vec<String> = std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str::<Value>(l).unwrap()["text"].as_str().unwrap().to_string())
-        .collect();
-    let accepted: Vec<String> = texts
-        .iter()
-        .zip(check_all(&app, &texts).await)
-        .filter(|(_, r)| r["verdict"] != "unknown")
-        .map(|(t, r)| format!("{t} → {}", r["matches"][0]["claim_id"]))
-        .collect();
+    let (accepted, _) = given_a_verdict(&app, "related_negatives.jsonl").await;
     // true statements on the corpus's topics: at most 2 in 80 may be taken for a rumor
     assert!(accepted.len() <= 2, "{} same-topic texts got a verdict:\n{}", accepted.len(), accepted.join("\n"));
 }
@@ -147,8 +136,7 @@ async fn same_topic_texts_are_rarely_accepted() {
 #[actix_web::test]
 async fn reworded_retellings_are_matched() {
     let app = spawn_app().await;
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/reworded.jsonl");
-    let rows: Vec<Value> = std::fs::read_to_string(path).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let rows = fixture("reworded.jsonl");
     let texts: Vec<String> = rows.iter().map(|r| r["text"].as_str().unwrap().to_string()).collect();
     let results = check_all(&app, &texts).await;
     let n = rows.len() as f64;
@@ -166,6 +154,19 @@ async fn reworded_retellings_are_matched() {
     assert!(decided / n >= 0.33, "reworded given a verdict: {:.3}", decided / n);
 }
 
+/// The texts of a fixture that get a verdict (each with the claim that decided it), and how many
+/// texts the fixture has.
+async fn given_a_verdict(app: &TestApp, fixture_name: &str) -> (Vec<String>, usize) {
+    let texts: Vec<String> = fixture(fixture_name).iter().map(|r| r["text"].as_str().unwrap().to_string()).collect();
+    let judged = texts
+        .iter()
+        .zip(check_all(app, &texts).await)
+        .filter(|(_, r)| r["verdict"] != "unknown")
+        .map(|(t, r)| format!("{t} → {}", r["matches"][0]["claim_id"]))
+        .collect();
+    (judged, texts.len())
+}
+
 fn fixture(name: &str) -> Vec<Value> {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
     std::fs::read_to_string(path).unwrap().lines().filter(|l| !l.trim().is_empty()).map(|l| serde_json::from_str(l).unwrap()).collect()
@@ -174,17 +175,9 @@ fn fixture(name: &str) -> Vec<Value> {
 #[actix_web::test]
 async fn same_topic_true_news_rarely_gets_a_verdict() {
     let app = spawn_app().await;
-    let rows = fixture("same_topic_true.jsonl");
-    let texts: Vec<String> = rows.iter().map(|r| r["text"].as_str().unwrap().to_string()).collect();
-    let judged: Vec<String> = texts
-        .iter()
-        .zip(check_all(&app, &texts).await)
-        .filter(|(_, r)| r["verdict"] != "unknown")
-        .map(|(t, r)| format!("{t} → {}", r["matches"][0]["claim_id"]))
-        .collect();
+    let (judged, n) = given_a_verdict(&app, "same_topic_true.jsonl").await;
     // real passages of true reports on our claims' topics; measured 3 of 279 (1.1%)
-    let share = judged.len() as f64 / texts.len() as f64;
-    assert!(share <= 0.02, "{} of {} true texts got a verdict:\n{}", judged.len(), texts.len(), judged.join("\n"));
+    assert!(judged.len() as f64 / n as f64 <= 0.02, "{} of {n} true texts got a verdict:\n{}", judged.len(), judged.join("\n"));
 }
 
 #[actix_web::test]
