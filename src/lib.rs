@@ -16,6 +16,7 @@ pub mod limits;
 pub mod links;
 pub mod live;
 pub mod matcher;
+pub mod metrics;
 pub mod middleware;
 pub mod reload;
 pub mod reply;

@@ -13,6 +13,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 use crate::engine::Engine;
 use crate::index::{IndexRoot, Snapshot};
 use crate::input::{Limit, MessageText};
+use crate::metrics::CheckStats;
 use crate::response::CheckResponse;
 
 pub struct LiveEngine {
@@ -24,6 +25,10 @@ pub struct LiveEngine {
     max_wait: Duration,
     /// Checks refused as `Busy` since the start.
     busy: AtomicU64,
+    /// Generations that failed to load since the start.
+    reload_failures: AtomicU64,
+    /// Latency and verdicts of every check (for `/metrics`).
+    pub stats: CheckStats,
 }
 
 /// Checks running at once by default: two per core (matching is CPU work; more only queue up).
@@ -61,6 +66,8 @@ impl LiveEngine {
             running: Semaphore::new(max_running.max(1)),
             max_wait,
             busy: AtomicU64::new(0),
+            reload_failures: AtomicU64::new(0),
+            stats: CheckStats::default(),
         })
     }
 
@@ -89,20 +96,36 @@ impl LiveEngine {
     pub async fn check(&self, text: MessageText, limit: Limit) -> Result<CheckResponse, CheckError> {
         let engine = self.get().ok_or(CheckError::IndexUnavailable)?;
         let _slot = self.slot().await?;
-        tokio::task::spawn_blocking(move || engine.check(&text, limit))
+        let response = tokio::task::spawn_blocking(move || engine.check(&text, limit))
             .await
             .map_err(|e| CheckError::Internal(anyhow::anyhow!("check task failed: {e}")))?
-            .map_err(CheckError::Internal)
+            .map_err(CheckError::Internal)?;
+        self.stats.record(response.took_ms, response.verdict);
+        Ok(response)
     }
 
     /// Check several messages on one generation, in one task off the async workers.
     pub async fn check_many(&self, texts: Vec<MessageText>, limit: Limit) -> Result<Vec<CheckResponse>, CheckError> {
         let engine = self.get().ok_or(CheckError::IndexUnavailable)?;
         let _slot = self.slot().await?;
-        tokio::task::spawn_blocking(move || texts.iter().map(|t| engine.check(t, limit)).collect::<Result<Vec<_>>>())
+        let responses = tokio::task::spawn_blocking(move || texts.iter().map(|t| engine.check(t, limit)).collect::<Result<Vec<_>>>())
             .await
             .map_err(|e| CheckError::Internal(anyhow::anyhow!("batch task failed: {e}")))?
-            .map_err(CheckError::Internal)
+            .map_err(CheckError::Internal)?;
+        for r in &responses {
+            self.stats.record(r.took_ms, r.verdict);
+        }
+        Ok(responses)
+    }
+
+    /// Note a generation that failed to load (the reloader retries it later).
+    pub fn reload_failed(&self) {
+        self.reload_failures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Generations that failed to load since the start.
+    pub fn reload_failures(&self) -> u64 {
+        self.reload_failures.load(Ordering::Relaxed)
     }
 
     /// The published generation, when it is not the one being served.

@@ -74,6 +74,7 @@ pub fn spawn(live: Arc<LiveEngine>, every: Duration) {
                     tracing::info!(generation = published, "serving new index generation");
                 }
                 Ok(Err(e)) => {
+                    live.reload_failed();
                     let delay = backoff.failed(&published, Instant::now(), every);
                     tracing::warn!(
                         generation = published,

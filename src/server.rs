@@ -99,6 +99,7 @@ impl Application {
 fn run(listener: TcpListener, state: AppState, requests_limits: RequestLimits) -> std::io::Result<Server> {
     let state = web::Data::new(state);
     let requests_limits = web::Data::new(requests_limits);
+    let request_stats = web::Data::new(crate::metrics::RequestStats::default());
     let server = HttpServer::new(move || {
         App::new()
             .wrap(Compress::default())
@@ -106,6 +107,7 @@ fn run(listener: TcpListener, state: AppState, requests_limits: RequestLimits) -
             .wrap(from_fn(requests))
             .app_data(state.clone())
             .app_data(requests_limits.clone())
+            .app_data(request_stats.clone())
             .configure(crate::api::routes)
             .configure(crate::wechat::routes)
             .configure(crate::web::routes)

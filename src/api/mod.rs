@@ -1,10 +1,11 @@
-//! The JSON API under `/api/v1` (and `/healthz`): thin handlers that parse input into types,
+//! The JSON API under `/api/v1` (and `/healthz`, `/metrics`): thin handlers that parse input into types,
 //! call the engine, and translate errors into `{"error": {"code", "message"}}`.
 
 mod batch;
 mod check;
 mod error;
 mod lookup;
+mod metrics;
 mod openapi;
 
 use actix_web::{guard, web};
@@ -15,7 +16,7 @@ use crate::input::MAX_BODY_BYTES;
 
 /// Mount the API routes.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(lookup::healthz).service(
+    cfg.service(lookup::healthz).service(metrics::metrics).service(
         web::scope("/api/v1")
             .app_data(json_config(MAX_BODY_BYTES))
             .service(check::check)

@@ -1,6 +1,6 @@
-//! What wraps every request before a surface sees it and every response after: the request id
-//! and the access log line, the limits on a URL's length and a request's time, and the security
-//! headers.
+//! What wraps every request before a surface sees it and every response after: the request id,
+//! the access log line and its count for `/metrics`, the limits on a URL's length and a
+//! request's time, and the security headers.
 
 mod requests;
 mod security_headers;

@@ -13,6 +13,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, ResponseError, web};
 
 use crate::api::ApiError;
+use crate::metrics::RequestStats;
 use crate::request_id;
 use crate::web::WebError;
 
@@ -40,6 +41,7 @@ pub async fn requests(req: ServiceRequest, next: Next<impl MessageBody + 'static
     let path: String = req.path().chars().take(200).collect();
     let url_len = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
     let is_json = is_json_surface(req.path());
+    let stats = req.app_data::<web::Data<RequestStats>>().cloned();
 
     // The request is moved into the app (routing needs it unshared), so a response made here
     // after a timeout or an error has no request to attach to: it travels as an error carrying
@@ -60,16 +62,19 @@ pub async fn requests(req: ServiceRequest, next: Next<impl MessageBody + 'static
             headers.insert(HeaderName::from_static("x-request-id"), v);
         }
     };
-    let (status, out) = match result {
+    let (status, route, out) = match result {
         Ok(mut res) => {
             stamp(res.headers_mut());
-            (res.status().as_u16(), Ok(res))
+            (res.status().as_u16(), res.request().match_pattern(), Ok(res))
         }
         Err(mut res) => {
             stamp(res.headers_mut());
-            (res.status().as_u16(), Err(InternalError::from_response("refused", res).into()))
+            (res.status().as_u16(), None, Err(InternalError::from_response("refused", res).into()))
         }
     };
+    if let Some(stats) = stats {
+        stats.record(&method, route.as_deref(), status);
+    }
     let latency_ms = (started.elapsed().as_secs_f64() * 100_000.0).round() / 100.0;
     tracing::info!(target: "piyao::access", method, path, status, latency_ms, request_id = id, "request");
     out
@@ -91,5 +96,5 @@ fn refusal(is_json: bool, r: Refusal) -> actix_web::HttpResponse {
 }
 
 fn is_json_surface(path: &str) -> bool {
-    path.starts_with("/api/") || path == "/healthz" || path == "/wechat"
+    path.starts_with("/api/") || path == "/healthz" || path == "/metrics" || path == "/wechat"
 }

@@ -11,6 +11,7 @@ mod corpus_errors;
 mod errors;
 mod limits;
 mod lookups;
+mod metrics;
 mod openapi;
 mod reindex;
 mod robustness;
