@@ -2,7 +2,7 @@
 //! `check`, which every surface (API, web page, CLI, WeChat, eval) calls.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use serde::Serialize;
@@ -152,11 +152,21 @@ impl Engine {
 
     /// Ranked claims for a message with their scores (for `check` and for `piyao eval`).
     pub fn rank(&self, text: &str) -> Result<(Analysed, Vec<matcher::Scored>)> {
-        let msg = Analysed::new(text, &self.table);
+        self.rank_timed(text, &mut Stages::default())
+    }
+
+    fn rank_timed(&self, text: &str, t: &mut Stages) -> Result<(Analysed, Vec<matcher::Scored>)> {
+        let mut clock = Instant::now();
+        let norm = crate::text::normalize(text);
+        t.normalize += lap(&mut clock);
+        let msg = Analysed::from_normalized(norm, &self.table);
+        t.analyse += lap(&mut clock);
         let (grams, words) = matcher::query_terms(&msg, &self.table);
         let hits = self.snapshot.candidates(&grams, &words, CANDIDATES)?;
         let ids: Vec<u32> = hits.into_iter().map(|(v, _)| v).collect();
+        t.candidates += lap(&mut clock);
         let ranked = matcher::rank(&msg, &ids, &self.table, &self.model);
+        t.score += lap(&mut clock);
         Ok((msg, ranked))
     }
 
@@ -194,11 +204,18 @@ impl Engine {
 
     /// Check a message: verdict, matches (each with its stance and differences), segments.
     pub fn check(&self, text: &MessageText, limit: Limit) -> Result<CheckResponse> {
+        self.check_timed(text, limit, &mut Stages::default())
+    }
+
+    /// The same, adding the time each stage took to `t` (for `piyao bench --in-process`).
+    pub fn check_timed(&self, text: &MessageText, limit: Limit, t: &mut Stages) -> Result<CheckResponse> {
         let started = Instant::now();
-        let (msg, ranked) = self.rank(text.as_str())?;
+        let (msg, ranked) = self.rank_timed(text.as_str(), t)?;
+        let mut clock = Instant::now();
         let mut message_details = matcher::MessageDetails::new(&msg.norm.chars, &msg.compact);
         let shown: Vec<Assessed> =
             ranked.iter().filter(|s| s.level().is_some()).take(limit.get()).map(|s| self.assess(&msg, s, &mut message_details)).collect();
+        t.assess += lap(&mut clock);
 
         let best = shown.iter().find(|a| a.level.decides());
         let verdict = best.map_or(Verdict::Unknown, |a| Verdict::from_rating(self.corpus().claims[a.scored.claim as usize].rating));
@@ -217,6 +234,7 @@ impl Engine {
             })
             .collect();
         let matches: Vec<Match> = shown.iter().map(|a| self.to_match(&msg, a)).collect();
+        t.respond += lap(&mut clock);
 
         Ok(CheckResponse {
             verdict,
@@ -296,6 +314,31 @@ impl Engine {
             differences,
         }
     }
+}
+
+/// Time spent in each stage of a check, summed over checks (`Engine::check_timed`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Stages {
+    /// `text::normalize`: invisibles, NFKC, Traditional → Simplified, folds, separators.
+    pub normalize: Duration,
+    /// Bigrams, jieba words and characters, looked up in the term tables.
+    pub analyse: Duration,
+    /// Choosing the query terms and the tantivy search for candidate variants.
+    pub candidates: Duration,
+    /// Evidence per candidate, the model, the margins against competing claims.
+    pub score: Duration,
+    /// Stance, changed details and assertion cover of the shown matches.
+    pub assess: Duration,
+    /// Segments, highlights and the response's matches (claim texts, sources, regulations).
+    pub respond: Duration,
+}
+
+/// The time since `clock`, which restarts.
+fn lap(clock: &mut Instant) -> Duration {
+    let now = Instant::now();
+    let d = now - *clock;
+    *clock = now;
+    d
 }
 
 /// A shown match after reading what the message does with it.

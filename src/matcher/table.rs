@@ -194,7 +194,11 @@ pub struct Analysed {
 
 impl Analysed {
     pub fn new(text_in: &str, table: &VariantTable) -> Analysed {
-        let norm = text::normalize(text_in);
+        Analysed::from_normalized(text::normalize(text_in), table)
+    }
+
+    /// The same from a text already normalized (`text::normalize`).
+    pub fn from_normalized(norm: text::Normalized, table: &VariantTable) -> Analysed {
         let grams = text::grams(&norm);
         let words = text::words(&norm);
         let (gram_ids, gram_set, gram_mass) = resolve(&grams, &table.grams);

@@ -4,6 +4,7 @@ mod helpers;
 
 mod access_log;
 mod batch;
+mod bench;
 mod browser;
 mod check;
 mod claimreview;
