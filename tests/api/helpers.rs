@@ -88,6 +88,19 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
     TestApp { address: format!("http://127.0.0.1:{port}"), index_dir, client }
 }
 
+/// A second server on `app`'s index folder (a replica reading the same volume). Its own
+/// `index_dir` is an empty placeholder: reindex through `app`.
+pub async fn spawn_replica(app: &TestApp) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind port 0");
+    let port = listener.local_addr().unwrap().port();
+    let defaults = Settings::new(&format!("127.0.0.1:{port}"), IndexRoot::new(app.index_dir.path()));
+    let settings = Settings { reload_every: Duration::from_millis(50), ..(Options::default().settings)(defaults) };
+    let replica = Application::build_on(listener, settings).expect("replica starts");
+    actix_web::rt::spawn(replica.run_until_stopped());
+    let client = awc::Client::builder().timeout(Duration::from_secs(30)).finish();
+    TestApp { address: format!("http://127.0.0.1:{port}"), index_dir: tempfile::tempdir().expect("temp dir"), client }
+}
+
 /// A response: status, content type and body.
 pub struct Reply {
     pub status: u16,

@@ -185,3 +185,65 @@ async fn concurrent_and_killed_reindexes_never_publish_a_broken_generation() {
     let live = piyao::live::LiveEngine::open(piyao::index::IndexRoot::new(&index)).expect("serve would start");
     assert!(live.get().is_some());
 }
+
+/// Several `piyao serve` processes may read one index folder (a shared volume): one reindex
+/// publishes, every replica swaps, and none fails a request meanwhile.
+#[actix_web::test]
+async fn replicas_on_one_index_all_swap_under_load() {
+    let a = Rc::new(spawn_app().await);
+    let b = Rc::new(crate::helpers::spawn_replica(&a).await);
+    let stop = Arc::new(AtomicBool::new(false));
+    let ok = Arc::new(AtomicUsize::new(0));
+    let failed = Arc::new(AtomicUsize::new(0));
+    let mut workers = Vec::new();
+    for (w, app) in [a.clone(), b.clone(), a.clone(), b.clone()].into_iter().enumerate() {
+        let (stop, ok, failed) = (stop.clone(), ok.clone(), failed.clone());
+        workers.push(actix_web::rt::spawn(async move {
+            let mut i = w;
+            while !stop.load(Ordering::Relaxed) && i < 5_000 {
+                let r = app.post_json("/api/v1/check", &serde_json::json!({"text": "从今晚8点开始全国清查，不删聊天记录封群封号"})).await;
+                let counter = if r.status == 200 { &ok } else { &failed };
+                counter.fetch_add(1, Ordering::Relaxed);
+                i += 4;
+            }
+        }));
+    }
+
+    let corpus = copy_corpus(&bundled_corpus());
+    let (mut gen_a, mut gen_b) = (a.generation().await, b.generation().await);
+    assert_eq!(gen_a, gen_b, "both replicas serve the published generation");
+    for round in 0..2 {
+        let id = format!("replica-test-{round}");
+        let claim = format!(
+            "id = \"{id}\"\ntitle = \"t\"\nrating = \"false\"\ncategory = \"society\"\nkeywords = [\"副本\", \"索引\", \"测试\"]\nsummary = \"s\"\nvariants = [\"第{round}轮副本共享索引时加入的测试传闻文本，请勿转发\"]\n[[sources]]\npublisher = \"p\"\ntitle = \"t\"\n"
+        );
+        std::fs::write(corpus.path().join(format!("claims/{id}.toml")), claim).unwrap();
+        // off the runtime, so that both servers keep answering while the index is built
+        let (corpus_path, index) = (corpus.path().to_path_buf(), a.index_dir.path().to_path_buf());
+        let out = actix_web::rt::task::spawn_blocking(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_piyao"))
+                .args(["reindex", "--corpus"])
+                .arg(corpus_path)
+                .arg("--index")
+                .arg(index)
+                .env_remove("PIYAO_INDEX")
+                .output()
+                .expect("piyao runs")
+        })
+        .await
+        .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        gen_a = a.wait_for_new_generation(&gen_a).await;
+        gen_b = b.wait_for_new_generation(&gen_b).await;
+        assert_eq!(gen_a, gen_b, "every replica swaps to the one published generation");
+    }
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        w.await.unwrap();
+    }
+    assert_eq!(failed.load(Ordering::Relaxed), 0, "requests failed during reindex");
+    assert!(ok.load(Ordering::Relaxed) > 20, "too few requests ran: {}", ok.load(Ordering::Relaxed));
+    for app in [&a, &b] {
+        assert_eq!(app.check("第1轮副本共享索引时加入的测试传闻文本").await["matches"][0]["claim_id"], "replica-test-1");
+    }
+}
