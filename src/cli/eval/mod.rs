@@ -86,7 +86,7 @@ pub struct EvalCommand {
     /// Write every candidate's evidence per query (JSONL), to fit scoring offline.
     #[arg(long)]
     pub features: Option<PathBuf>,
-    /// Assertion cover a decisive match needs, to measure the gate (0: off, the default).
+    /// Assertion cover a decisive match needs (0 turns the gate off; the default is what serving uses).
     #[arg(long, default_value_t = crate::matcher::ASSERTION_MIN)]
     pub assertion_min: f32,
 }
