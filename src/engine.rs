@@ -182,14 +182,13 @@ impl Engine {
         Ok(entries.iter().zip(competing).map(|(e, c)| (e.claim, matcher::evidence(&msg, e, &self.table), c)).collect())
     }
 
-    /// What decided the top-ranked claim of a message, for `piyao eval --dump`: its evidence,
-    /// calibrated score, stage-one logit and assertion cover.
-    pub fn probe(&self, text: &str) -> Result<Option<serde_json::Value>> {
-        let (msg, ranked) = self.rank(text)?;
-        let Some(top) = ranked.first() else { return Ok(None) };
+    /// What decided the top-ranked claim of a message (`rank`'s result), for `piyao eval
+    /// --dump`: its evidence, calibrated score, stage-one logit and assertion cover.
+    pub fn probe(&self, msg: &Analysed, ranked: &[matcher::Scored]) -> Option<serde_json::Value> {
+        let top = ranked.first()?;
         let entry = &self.table.variants[top.variant as usize];
         let assertion = matcher::assertion_cover(entry.predicates(), &msg.compact, &self.table);
-        Ok(Some(serde_json::json!({
+        Some(serde_json::json!({
             "claim": self.corpus().claims[top.claim as usize].id,
             "variant": entry.ordinal,
             "score": top.score,
@@ -199,7 +198,7 @@ impl Engine {
             "evidence": top.evidence,
             "message_chars": msg.compact.chars().count(),
             "variant_chars": entry.norm.len(),
-        })))
+        }))
     }
 
     /// Check a message: verdict, matches (each with its stance and differences), segments.

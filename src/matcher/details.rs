@@ -50,8 +50,16 @@ impl DetailKind {
 pub struct Detail {
     pub kind: DetailKind,
     pub text: String,
+    /// `text` in the form details are compared in (`canonical`), made once.
+    pub key: String,
     pub start: usize,
     pub end: usize,
+}
+
+impl Detail {
+    fn new(kind: DetailKind, text: String, start: usize, end: usize) -> Detail {
+        Detail { kind, key: canonical(&text), text, start, end }
+    }
 }
 
 /// A detail of the claim that the message fills with another value.
@@ -87,7 +95,7 @@ fn named(chars: &[char]) -> Vec<Detail> {
             _ => None,
         };
         if let Some(kind) = kind.filter(|_| t.end - t.start >= 2 && t.word.chars().all(crate::text::is_han)) {
-            out.push(Detail { kind, text: t.word.to_string(), start: t.start, end: t.end });
+            out.push(Detail::new(kind, t.word.to_string(), t.start, t.end));
         }
     }
     out
@@ -116,7 +124,7 @@ impl<'a> MessageDetails<'a> {
     /// another value in the same slot.
     pub fn conflicts_with(&mut self, claim: &[char], claim_details: &[Detail]) -> Vec<Conflict> {
         let compact = self.canonical.get_or_insert_with(|| canonical(self.compact));
-        let missing: Vec<&Detail> = claim_details.iter().filter(|c| !compact.contains(&canonical(&c.text))).collect();
+        let missing: Vec<&Detail> = claim_details.iter().filter(|c| !compact.contains(&c.key)).collect();
         if missing.is_empty() {
             return Vec::new();
         }
@@ -137,7 +145,7 @@ impl<'a> MessageDetails<'a> {
     pub fn adds_to(&mut self, claim: &[char]) -> bool {
         let claim_text = canonical(&claim.iter().filter(|c| **c != ' ').collect::<String>());
         let chars = self.chars;
-        let new = |d: &Detail| !claim_text.contains(&canonical(&d.text));
+        let new = |d: &Detail| !claim_text.contains(&d.key);
         self.numeric.get_or_insert_with(|| numeric(chars)).iter().any(new) || self.named.get_or_insert_with(|| named(chars)).iter().any(new)
     }
 }
@@ -154,13 +162,9 @@ fn conflicts(
     let claim_text = canonical(&claim.iter().filter(|c| **c != ' ').collect::<String>());
     let mut out: Vec<Conflict> = Vec::new();
     for c in missing {
-        let value = canonical(&c.text);
         // another value: not in the claim, and not the same one said more or less precisely
         // (9月 / 9月15日)
-        let other = |m: &&&Detail| {
-            let v = canonical(&m.text);
-            m.kind == c.kind && !claim_text.contains(&v) && !value.contains(&v) && !v.contains(&value)
-        };
+        let other = |m: &&&Detail| m.kind == c.kind && !claim_text.contains(&m.key) && !c.key.contains(&m.key) && !m.key.contains(&c.key);
         let others: Vec<&&Detail> = message_details.iter().filter(other).collect();
         let in_slot = others.iter().find(|m| same_slot(claim, c.start, c.end, message, m.start, m.end));
         // the claim's only date (or amount) against the message's only other one, wherever they
@@ -202,7 +206,7 @@ fn is_cn_numeral(c: char) -> bool {
 }
 
 /// Dates and clock times, money, and other numbers (ASCII digits, or Chinese numerals in a date
-/// or an amount of money).
+/// or an amount of money); festivals and lunar months count as dates.
 fn numeric(chars: &[char]) -> Vec<Detail> {
     let mut out = Vec::new();
     let mut i = 0;
@@ -276,7 +280,7 @@ fn numeric(chars: &[char]) -> Vec<Detail> {
         }
         if let Some(kind) = kind {
             // a decimal point was normalized to a separator: show it as a point again
-            out.push(Detail { kind, text: chars[start..end].iter().map(|c| if *c == ' ' { '.' } else { *c }).collect(), start, end });
+            out.push(Detail::new(kind, chars[start..end].iter().map(|c| if *c == ' ' { '.' } else { *c }).collect(), start, end));
         }
         i = end.max(start + 1);
     }
@@ -361,7 +365,7 @@ fn festivals(chars: &[char]) -> Vec<Detail> {
         let n = f.chars().count();
         for s in 0..chars.len().saturating_sub(n - 1) {
             if f.chars().zip(&chars[s..s + n]).all(|(a, b)| a == *b) {
-                out.push(Detail { kind: DetailKind::Date, text: f.to_string(), start: s, end: s + n });
+                out.push(Detail::new(DetailKind::Date, f.to_string(), s, s + n));
             }
         }
     }

@@ -151,7 +151,7 @@ fn run_queries(engine: &Engine, queries: &[Query]) -> Result<Vec<Outcome>> {
         let micros = started.elapsed().as_secs_f64() * 1e6;
         let decided = response.matches.iter().find(|m| m.level.decides()).map(|m| m.claim_id.clone());
         let expected = response.matches.iter().find(|m| q.is_right(&m.claim_id)).cloned();
-        let (_, ranked) = engine.rank(text.as_str())?;
+        let (msg, ranked) = engine.rank(text.as_str())?;
         let ids: Vec<&str> = ranked.iter().take(10).map(|s| engine.corpus().claims[s.claim as usize].id.as_str()).collect();
         let rank_of_right = ids.iter().position(|id| q.is_right(id));
         out.push(Outcome {
@@ -163,7 +163,7 @@ fn run_queries(engine: &Engine, queries: &[Query]) -> Result<Vec<Outcome>> {
             verdict: response.verdict,
             stance: response.stance,
             expected,
-            probe: engine.probe(text.as_str())?,
+            probe: engine.probe(&msg, &ranked),
         });
     }
     Ok(out)
