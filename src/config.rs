@@ -22,7 +22,33 @@ pub struct CorpusArgs {
     pub corpus: Vec<PathBuf>,
 }
 
-/// Settings of the HTTP server.
+/// How pictures are read (`serve`, `check --image`).
+#[derive(Debug, Clone, Args)]
+pub struct OcrArgs {
+    /// The Tesseract program that reads pictures (Debian: tesseract-ocr tesseract-ocr-chi-sim
+    /// tesseract-ocr-chi-tra); image checks are off when it is missing.
+    #[arg(long, env = "PIYAO_TESSERACT", default_value = "tesseract")]
+    pub tesseract: PathBuf,
+    /// Tesseract language models, `+`-separated (chi_tra reads Traditional characters better, at about twice the time).
+    #[arg(long, env = "PIYAO_OCR_LANGS", default_value = "chi_sim")]
+    pub ocr_langs: String,
+    /// Seconds one picture may take to be read before it is refused with `ocr_timeout`.
+    #[arg(long, env = "PIYAO_OCR_TIMEOUT", default_value_t = 10)]
+    pub ocr_timeout: u64,
+}
+
+impl OcrArgs {
+    pub fn settings(&self) -> crate::ocr::OcrSettings {
+        crate::ocr::OcrSettings {
+            program: self.tesseract.clone(),
+            langs: self.ocr_langs.clone(),
+            timeout: std::time::Duration::from_secs(self.ocr_timeout.max(1)),
+            ..crate::ocr::OcrSettings::default()
+        }
+    }
+}
+
+/// Options of the server.
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
     /// Address to listen on.

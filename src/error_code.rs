@@ -35,11 +35,21 @@ pub enum ErrorCode {
     ResultsTooLarge,
     IndexUnavailable,
     Internal,
+    EmptyImage,
+    ImageTooLarge,
+    UnsupportedImage,
+    TooManyPixels,
+    AnimatedImage,
+    CorruptImage,
+    NoTextInImage,
+    OcrUnavailable,
+    OcrBusy,
+    OcrTimeout,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 25] = [
+    pub const ALL: [ErrorCode; 35] = [
         ErrorCode::EmptyText,
         ErrorCode::TextTooLong,
         ErrorCode::InvalidLimit,
@@ -65,6 +75,16 @@ impl ErrorCode {
         ErrorCode::ResultsTooLarge,
         ErrorCode::IndexUnavailable,
         ErrorCode::Internal,
+        ErrorCode::EmptyImage,
+        ErrorCode::ImageTooLarge,
+        ErrorCode::UnsupportedImage,
+        ErrorCode::TooManyPixels,
+        ErrorCode::AnimatedImage,
+        ErrorCode::CorruptImage,
+        ErrorCode::NoTextInImage,
+        ErrorCode::OcrUnavailable,
+        ErrorCode::OcrBusy,
+        ErrorCode::OcrTimeout,
     ];
 
     /// The row of the table: HTTP status, stable code, advice for a reader.
@@ -96,6 +116,16 @@ impl ErrorCode {
             ResultsTooLarge => (413, "results_too_large", "一次查的内容太多了，请分几次查，或少要几条结果。"),
             IndexUnavailable => (503, "index_unavailable", "辟谣库正在准备中，请过几分钟再试。"),
             Internal => (500, "internal", "服务出了点问题，我们已经记录下来了。请稍后再试。"),
+            EmptyImage => (400, "empty_image", "没有收到图片。请选择一张截图或照片再查证。"),
+            ImageTooLarge => (413, "image_too_large", "图片太大了（最多 5 MB）。请截取有文字的部分，或压缩后再发。"),
+            UnsupportedImage => (415, "unsupported_image", "这不是我们能读的图片。请发 PNG、JPEG、WebP 或 GIF 格式的截图或照片。"),
+            TooManyPixels => (413, "too_many_pixels", "图片的像素太多了（最多 4000 万像素）。请截取有文字的部分再发。"),
+            AnimatedImage => (422, "animated_image", "这是一张动图。请发静止的截图或照片。"),
+            CorruptImage => (422, "corrupt_image", "图片已损坏或不完整，打不开。请重新截图或拍照再发。"),
+            NoTextInImage => (422, "no_text_in_image", "图片里没有认出文字。请发消息的截图，或直接把文字粘贴进来。"),
+            OcrUnavailable => (503, "ocr_unavailable", "图片查证暂时不可用。请直接把消息的文字粘贴进来查证。"),
+            OcrBusy => (503, "ocr_busy", "现在识别图片的人太多了，请过几秒再试，或直接粘贴文字。"),
+            OcrTimeout => (503, "ocr_timeout", "这张图片识别得太久了。请截取有文字的部分再发，或直接粘贴文字。"),
         }
     }
 
@@ -131,6 +161,37 @@ impl From<&CheckError> for ErrorCode {
             CheckError::IndexUnavailable => ErrorCode::IndexUnavailable,
             CheckError::Busy => ErrorCode::Busy,
             CheckError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<&crate::ocr::OcrError> for ErrorCode {
+    fn from(e: &crate::ocr::OcrError) -> ErrorCode {
+        use crate::ocr::{ImageError as I, OcrError as O};
+        match e {
+            O::Image(I::Empty) => ErrorCode::EmptyImage,
+            O::Image(I::TooLarge { .. }) => ErrorCode::ImageTooLarge,
+            O::Image(I::Unsupported(_)) => ErrorCode::UnsupportedImage,
+            O::Image(I::TooManyPixels { .. }) => ErrorCode::TooManyPixels,
+            O::Image(I::Animated) => ErrorCode::AnimatedImage,
+            O::Image(I::Corrupt(_)) => ErrorCode::CorruptImage,
+            O::NoText => ErrorCode::NoTextInImage,
+            O::Unavailable(_) => ErrorCode::OcrUnavailable,
+            O::Busy { .. } => ErrorCode::OcrBusy,
+            O::Timeout { .. } => ErrorCode::OcrTimeout,
+            O::Failed(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<&crate::upload::UploadError> for ErrorCode {
+    fn from(e: &crate::upload::UploadError) -> ErrorCode {
+        use crate::upload::UploadError as U;
+        match e {
+            U::Image(i) => (&crate::ocr::OcrError::Image(i.clone())).into(),
+            U::NotAnImage(_) => ErrorCode::UnsupportedMediaType,
+            U::NoImageField => ErrorCode::EmptyImage,
+            U::Malformed(_) => ErrorCode::InvalidRequest,
         }
     }
 }

@@ -72,6 +72,15 @@ pub struct CheckResponse {
     pub took_ms: f64,
 }
 
+/// Response of `POST /api/v1/check/image`: the check of the text read from the picture, and
+/// what was read (highlights and segments refer to `ocr.text`).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ImageCheckResponse {
+    #[serde(flatten)]
+    pub check: CheckResponse,
+    pub ocr: crate::ocr::OcrText,
+}
+
 /// One claim that matches the message.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Match {

@@ -36,6 +36,8 @@ pub struct Settings {
     /// Checks running at once (all clients), and how long one waits for its turn.
     pub max_running_checks: usize,
     pub max_check_wait: Duration,
+    /// How pictures are read (image checks are off when Tesseract is missing).
+    pub ocr: crate::ocr::OcrSettings,
 }
 
 impl Settings {
@@ -51,6 +53,7 @@ impl Settings {
             requests: RequestLimits::default(),
             max_running_checks: live::default_max_running(),
             max_check_wait: live::DEFAULT_MAX_WAIT,
+            ocr: crate::ocr::OcrSettings::default(),
         }
     }
 }
@@ -81,6 +84,7 @@ impl Application {
             links: Links::new(&settings.public_url),
             wechat_token: settings.wechat_token,
             limits: Limits::new(settings.limits),
+            ocr: Arc::new(crate::ocr::Ocr::start(settings.ocr)),
         };
         let server = run(listener, state, settings.requests)?;
         Ok(Application { port, server })

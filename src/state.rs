@@ -16,4 +16,6 @@ pub struct AppState {
     pub wechat_token: Option<crate::wechat::Token>,
     /// Checks per second per client.
     pub limits: Limits,
+    /// Reads the text of pictures (off when Tesseract is missing).
+    pub ocr: Arc<crate::ocr::Ocr>,
 }

@@ -22,6 +22,8 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("the query string is invalid: {0}")]
+    InvalidQuery(String),
     #[error("no claim with id `{0}`")]
     ClaimNotFound(String),
     #[error("no regulation with id `{0}`")]
@@ -42,6 +44,10 @@ pub enum ApiError {
     UriTooLong { len: usize, limit: usize },
     #[error("the request did not arrive and get answered within {seconds} s")]
     Timeout { seconds: u64 },
+    #[error(transparent)]
+    Upload(#[from] crate::upload::UploadError),
+    #[error(transparent)]
+    Ocr(#[from] crate::ocr::OcrError),
     #[error("the results would take {bytes} bytes, more than the {limit} a batch may return: send fewer items or a smaller `limit`")]
     ResultsTooLarge { bytes: usize, limit: usize },
 }
@@ -55,6 +61,7 @@ impl ApiError {
             ApiError::InvalidRequest(_) => ErrorCode::InvalidRequest,
             ApiError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             ApiError::PayloadTooLarge { .. } => ErrorCode::PayloadTooLarge,
+            ApiError::InvalidQuery(_) => ErrorCode::InvalidQuery,
             ApiError::ClaimNotFound(_) => ErrorCode::ClaimNotFound,
             ApiError::RegulationNotFound(_) => ErrorCode::RegulationNotFound,
             ApiError::RouteNotFound(_) => ErrorCode::NotFound,
@@ -66,6 +73,8 @@ impl ApiError {
             ApiError::UriTooLong { .. } => ErrorCode::UriTooLong,
             ApiError::Timeout { .. } => ErrorCode::RequestTimeout,
             ApiError::ResultsTooLarge { .. } => ErrorCode::ResultsTooLarge,
+            ApiError::Upload(e) => e.into(),
+            ApiError::Ocr(e) => e.into(),
         }
     }
 
@@ -74,6 +83,7 @@ impl ApiError {
         match self {
             ApiError::RateLimited(l) => Some(l.retry_after_secs()),
             ApiError::Check(CheckError::Busy) => Some(1),
+            ApiError::Ocr(crate::ocr::OcrError::Busy { .. }) => Some(2),
             _ => None,
         }
     }
@@ -91,6 +101,9 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         if let ApiError::Check(CheckError::Internal(e)) = self {
             tracing::error!(error = format!("{e:#}"), "internal error");
+        }
+        if let ApiError::Ocr(e @ crate::ocr::OcrError::Failed(_)) = self {
+            tracing::error!(error = %e, "OCR failed");
         }
         let mut res = HttpResponse::build(self.status_code());
         if let Some(secs) = self.retry_after() {

@@ -79,6 +79,8 @@ pub struct Health {
     pub status: &'static str,
     pub index: IndexStats,
     pub refused: Refused,
+    /// Whether image checks (`POST /api/v1/check/image`) work, and why not.
+    pub ocr: crate::ocr::OcrStatus,
 }
 
 /// Requests refused since the server started, by reason.
@@ -88,6 +90,8 @@ pub struct Refused {
     pub rate_limited: u64,
     /// `busy` (503): no check slot free within the wait.
     pub busy: u64,
+    /// `ocr_busy` (503): too many pictures already waiting to be read.
+    pub ocr_busy: u64,
 }
 
 #[utoipa::path(get, path = "/healthz",
@@ -97,6 +101,6 @@ pub struct Refused {
 #[get("/healthz")]
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let engine = state.live.get().ok_or(ApiError::index_unavailable())?;
-    let refused = Refused { rate_limited: state.limits.refused(), busy: state.live.busy() };
-    Ok(HttpResponse::Ok().json(Health { status: "ok", index: engine.stats(), refused }))
+    let refused = Refused { rate_limited: state.limits.refused(), busy: state.live.busy(), ocr_busy: state.ocr.refused() };
+    Ok(HttpResponse::Ok().json(Health { status: "ok", index: engine.stats(), refused, ocr: state.ocr.status().clone() }))
 }

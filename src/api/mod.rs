@@ -4,6 +4,7 @@
 mod batch;
 mod check;
 mod error;
+mod image;
 mod lookup;
 mod metrics;
 mod openapi;
@@ -19,7 +20,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(lookup::healthz).service(metrics::metrics).service(
         web::scope("/api/v1")
             .app_data(json_config(MAX_BODY_BYTES))
+            .app_data(web::QueryConfig::default().error_handler(|err, _req| ApiError::InvalidQuery(err.to_string()).into()))
             .service(check::check)
+            .service(image::check_image)
             .service(
                 // a resource rather than `#[post]` to give the batch its larger body limit
                 web::resource("/check/batch")

@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::Args;
 
-use crate::config::{CorpusArgs, IndexArgs, ServeArgs};
+use crate::config::{CorpusArgs, IndexArgs, OcrArgs, ServeArgs};
 use crate::index::IndexRoot;
 use crate::limits::{ApiKeys, LimitSettings};
 use crate::server::{Application, Settings};
@@ -18,6 +18,8 @@ pub struct ServeCommand {
     pub index: IndexArgs,
     #[command(flatten)]
     pub corpus: CorpusArgs,
+    #[command(flatten)]
+    pub ocr: OcrArgs,
 }
 
 pub fn run(c: &ServeCommand) -> Result<i32> {
@@ -44,6 +46,7 @@ pub fn run(c: &ServeCommand) -> Result<i32> {
             behind_proxy: c.serve.behind_proxy,
             ..LimitSettings::default()
         },
+        ocr: c.ocr.settings(),
         ..Settings::new(&c.serve.bind, root)
     };
     actix_web::rt::System::new().block_on(async move {

@@ -15,6 +15,7 @@ use crate::index::IndexRoot;
 use crate::input::{Limit, MessageText};
 use crate::matcher::{Level, SIMILAR, Stance};
 use crate::response::{Match, Verdict};
+pub mod images;
 pub mod noise;
 
 use noise::Rng;
@@ -89,6 +90,8 @@ pub struct EvalCommand {
     /// Assertion cover a decisive match needs (0 turns the gate off; the default is what serving uses).
     #[arg(long, default_value_t = crate::matcher::ASSERTION_MIN)]
     pub assertion_min: f32,
+    #[command(flatten)]
+    pub images: images::ImagesArgs,
 }
 
 fn write_features(engine: &Engine, queries: &[Query], negative: bool, out: &mut String) -> Result<()> {
@@ -181,6 +184,9 @@ pub fn run(args: &EvalCommand) -> Result<i32> {
     }
     crate::text::warm_up();
     println!("corpus: {} claims, {} variants; reindex {:.2} s", built.claims, built.variants, built.seconds);
+    if args.images.images {
+        return images::run(&engine, &args.images, args.dump.as_deref());
+    }
 
     let mut queries: Vec<Query> = match &args.queries {
         Some(p) => read_jsonl(p)?,
