@@ -4,7 +4,7 @@ use std::io::Read;
 
 use anyhow::{Context, Result, bail};
 
-use crate::config::IndexArgs;
+use crate::config::{IndexArgs, OcrArgs};
 use crate::engine::Engine;
 use crate::index::IndexRoot;
 use crate::input::{Limit, MessageText};
@@ -15,6 +15,9 @@ use crate::reply::{Audience, Reply};
 pub struct CheckCommand {
     /// The message; read from stdin when absent.
     pub text: Option<String>,
+    /// Check the text read from this screenshot or photo (PNG, JPEG, WebP, GIF) instead.
+    #[arg(long, conflicts_with = "text")]
+    pub image: Option<std::path::PathBuf>,
     /// Print exactly what `POST /api/v1/check` returns.
     #[arg(long)]
     pub json: bool,
@@ -23,13 +26,27 @@ pub struct CheckCommand {
     pub limit: Option<i64>,
     #[command(flatten)]
     pub index: IndexArgs,
+    #[command(flatten)]
+    pub ocr: OcrArgs,
 }
 
 pub fn run(c: &CheckCommand) -> Result<i32> {
     let (json, limit, index) = (c.json, c.limit, &c.index);
-    let raw = match c.text.clone() {
-        Some(t) => t,
-        None => {
+    let mut read = None;
+    let raw = match (c.text.clone(), &c.image) {
+        (_, Some(path)) => match read_image(path, c)? {
+            Ok(ocr) => {
+                let text = ocr.text.clone();
+                read = Some(ocr);
+                text
+            }
+            Err(e) => {
+                eprintln!("piyao check: {}: {e}", path.display());
+                return Ok(2);
+            }
+        },
+        (Some(t), None) => t,
+        (None, None) => {
             let mut s = String::new();
             std::io::stdin().read_to_string(&mut s).context("reading the message from stdin")?;
             s
@@ -48,8 +65,14 @@ pub fn run(c: &CheckCommand) -> Result<i32> {
     };
     let r = engine.check(&text, limit)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
+        match read {
+            Some(ocr) => println!("{}", serde_json::to_string_pretty(&crate::response::ImageCheckResponse { check: r, ocr })?),
+            None => println!("{}", serde_json::to_string_pretty(&r)?),
+        }
         return Ok(0);
+    }
+    if let Some(ocr) = &read {
+        println!("识别出的文字（{:.0} ms）：\n{}\n", ocr.took_ms, ocr.text);
     }
     // the same words a WeChat user reads, then what a terminal has room for
     println!("{}", Reply::compose(&r, &Links::default(), Audience::Asker, None).text);
@@ -66,4 +89,12 @@ pub fn run(c: &CheckCommand) -> Result<i32> {
         }
     }
     Ok(0)
+}
+
+/// Read a picture's text with Tesseract, as the server does.
+fn read_image(path: &std::path::Path, c: &CheckCommand) -> Result<Result<crate::ocr::OcrText, crate::ocr::OcrError>> {
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let ocr = crate::ocr::Ocr::start(c.ocr.settings());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().context("starting the OCR runtime")?;
+    Ok(runtime.block_on(ocr.read(bytes)))
 }

@@ -1,4 +1,4 @@
-//! The stylesheet, the one script (the reply's copy button) and the favicon, compiled into the
+//! The stylesheet, the two scripts (the reply's copy button; pasting a picture) and the favicon, compiled into the
 //! binary so a deployment is one file. They change only with a release, so browsers may cache
 //! them (a day for the CSS and the script, a week for the icon).
 
@@ -22,6 +22,11 @@ pub async fn stylesheet() -> HttpResponse {
 #[get("/static/reply.js")]
 pub async fn reply_script() -> HttpResponse {
     asset("text/javascript; charset=utf-8", DAY, include_str!("static/reply.js"))
+}
+
+#[get("/static/picture.js")]
+pub async fn picture_script() -> HttpResponse {
+    asset("text/javascript; charset=utf-8", DAY, include_str!("static/picture.js"))
 }
 
 #[get("/favicon.svg")]

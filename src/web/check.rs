@@ -1,5 +1,5 @@
-//! `POST /check` (the form) and `GET /check?text=…` (its permalink): the verdict on a message,
-//! the debunks it matches, the user's own text with the matching parts highlighted, and a reply
+//! `POST /check` (the form), `POST /check/image` (the form's picture) and `GET /check?text=…`
+//! (its permalink): the verdict on a message, the debunks it matches, the user's own text with the matching parts highlighted, and a reply
 //! to paste back into the chat.
 //!
 //! The handler only parses and calls `LiveEngine::check`, the same path as the JSON API; this
@@ -8,6 +8,7 @@
 use actix_web::{HttpRequest, get, post, web};
 use askama::Template;
 use askama_web::WebTemplate;
+use base64::Engine as _;
 use serde::Deserialize;
 
 use super::badge::{Badge, level_label};
@@ -38,11 +39,49 @@ pub async fn check_permalink(state: web::Data<AppState>, client: Client, req: Ht
     result(&state, &client, query::<CheckForm>(&req)?.text).await
 }
 
+/// The form's picture: a screenshot or photo of the message (multipart field `image`).
+#[post("/check/image")]
+pub async fn check_image_form(
+    state: web::Data<AppState>,
+    client: Client,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<ResultPage, WebError> {
+    state.limits.admit(&client, 1)?;
+    let image = crate::upload::read_image(&req, payload).await?;
+    let data_url = picture_data_url(&image);
+    let ocr = state.ocr.read(image).await?;
+    let text = MessageText::parse(&ocr.text)?;
+    let response = state.live.check(text.clone(), Limit::default()).await?;
+    let mut page = ResultPage::new(&state, text.as_str(), response);
+    page.picture = Some(PictureView { data_url, took_ms: ocr.took_ms.round() as u64 });
+    Ok(page)
+}
+
 async fn result(state: &AppState, client: &Client, raw: Option<String>) -> Result<ResultPage, WebError> {
     let text = MessageText::parse(raw.as_deref().unwrap_or(""))?;
     state.limits.admit(client, 1)?;
     let response = state.live.check(text.clone(), Limit::default()).await?;
     Ok(ResultPage::new(state, text.as_str(), response))
+}
+
+/// The uploaded picture, shown beside the verdict (the page keeps nothing: it travels inline).
+pub struct PictureView {
+    pub data_url: String,
+    /// Time spent reading it, in milliseconds.
+    pub took_ms: u64,
+}
+
+/// A `data:` URL of the picture, typed by its first bytes (only formats `Picture::parse` reads
+/// get this far; anything else is refused before the page is made).
+fn picture_data_url(bytes: &[u8]) -> String {
+    let mime = match image::guess_format(bytes) {
+        Ok(image::ImageFormat::Jpeg) => "image/jpeg",
+        Ok(image::ImageFormat::WebP) => "image/webp",
+        Ok(image::ImageFormat::Gif) => "image/gif",
+        _ => "image/png",
+    };
+    format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 /// One matched debunk as the page shows it.
@@ -84,6 +123,8 @@ pub struct ResultPage {
     stance_note: Option<&'static str>,
     /// The link to this result, when the message fits in a URL.
     permalink: Option<String>,
+    /// The picture the message was read from, for an image check.
+    picture: Option<PictureView>,
 }
 
 impl ResultPage {
@@ -122,6 +163,7 @@ impl ResultPage {
             reply,
             stance_note,
             permalink: path.map(|p| state.links.absolute_or_path(&p)),
+            picture: None,
         }
     }
 }

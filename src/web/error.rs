@@ -40,6 +40,10 @@ pub enum WebError {
     UriTooLong { len: usize, limit: usize },
     #[error("the request did not arrive and get answered within {seconds} s")]
     Timeout { seconds: u64 },
+    #[error(transparent)]
+    Upload(#[from] crate::upload::UploadError),
+    #[error(transparent)]
+    Ocr(#[from] crate::ocr::OcrError),
 }
 
 impl WebError {
@@ -58,6 +62,8 @@ impl WebError {
             WebError::RateLimited(_) => ErrorCode::RateLimited,
             WebError::UriTooLong { .. } => ErrorCode::UriTooLong,
             WebError::Timeout { .. } => ErrorCode::RequestTimeout,
+            WebError::Upload(e) => e.into(),
+            WebError::Ocr(e) => e.into(),
         }
     }
 }
@@ -70,6 +76,9 @@ impl ResponseError for WebError {
     fn error_response(&self) -> HttpResponse {
         if let WebError::Check(CheckError::Internal(err)) = self {
             tracing::error!(error = format!("{err:#}"), "internal error");
+        }
+        if let WebError::Ocr(e @ crate::ocr::OcrError::Failed(_)) = self {
+            tracing::error!(error = %e, "OCR failed");
         }
         let status = self.status_code();
         let code = self.code();

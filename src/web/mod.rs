@@ -34,6 +34,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.app_data(form)
         .service(home::home)
         .service(check::check_form)
+        .service(check::check_image_form)
         .service(check::check_permalink)
         .service(claims::browse)
         .service(claims::show)
@@ -41,6 +42,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(regulations::show)
         .service(assets::stylesheet)
         .service(assets::reply_script)
+        .service(assets::picture_script)
         .service(assets::favicon)
         .default_service(web::to(not_found));
 }

@@ -376,7 +376,7 @@ fn run_chromium(chromium: &Path, html: &Path, shot: &Path, profile: &Path, log: 
 
 /// Rows from `top` down to the last one with something else than the sentinel colour in it.
 fn content_rows(page: &RgbImage, top: u32, height: u32) -> u32 {
-    let is_sentinel = |p: &Rgb<u8>| p[0] > 235 && p[1] < 20 && p[2] > 235;
+    let is_sentinel = |p: &Rgb<u8>| p.0.iter().zip(SENTINEL.0).all(|(a, b)| a.abs_diff(b) < 20);
     (0..height).rev().find(|&y| (0..page.width()).any(|x| !is_sentinel(page.get_pixel(x, top + y)))).map_or(0, |y| y + 1)
 }
 
@@ -451,7 +451,7 @@ const CHAT_CSS: &str = r#"
 "#;
 
 const NOTICE_CSS: &str = r#"
-.doc{width:560px;background:#fff;padding:34px 40px 40px;font-family:"Noto Serif CJK SC",serif;color:#222;position:relative}
+.doc{width:560px;background:#fff;padding:34px 40px 64px;font-family:"Noto Serif CJK SC",serif;color:#222;position:relative}
 .org{color:#d40000;font-size:30px;font-weight:700;text-align:center;letter-spacing:3px;line-height:1.3}
 .rule{border-top:3px solid #d40000;border-bottom:1px solid #d40000;height:6px;margin:14px 0 22px}
 .head{font-size:22px;font-weight:700;text-align:center;margin-bottom:18px;font-family:"Noto Sans CJK SC",sans-serif}
@@ -820,4 +820,49 @@ fn write_dump(path: &Path, samples: &[Sample], rows: &[Row]) -> Result<()> {
         out.push_str(&format!("{row}\n"));
     }
     std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotating_by_nothing_keeps_the_image_and_a_turn_grows_the_canvas() {
+        let img = RgbImage::from_fn(40, 20, |x, y| Rgb([(x * 6) as u8, (y * 12) as u8, 7]));
+        assert_eq!(rotate(&img, 0.0, Rgb([0, 0, 0])), img);
+        let turned = rotate(&img, 4.0, Rgb([1, 2, 3]));
+        assert!(turned.width() > 40 && turned.height() > 20);
+        // the corners are outside the turned picture, the centre is inside it
+        assert_eq!(*turned.get_pixel(0, 0), Rgb([1, 2, 3]));
+        let centre = turned.get_pixel(turned.width() / 2, turned.height() / 2);
+        assert_eq!(centre[2], 7);
+    }
+
+    #[test]
+    fn empty_rows_below_the_content_are_cut() {
+        let mut page = RgbImage::from_pixel(10, 30, SENTINEL);
+        for y in 10..14 {
+            page.put_pixel(3, y, Rgb([250, 250, 250]));
+        }
+        // the slot from row 10: four rows of content, then the page colour
+        assert_eq!(content_rows(&page, 10, 20), 4);
+        assert_eq!(content_rows(&page, 14, 16), 0);
+        page.put_pixel(0, 29, Rgb([0, 0, 0]));
+        assert_eq!(content_rows(&page, 10, 20), 20);
+    }
+
+    #[test]
+    fn a_rumor_is_split_at_punctuation_and_loses_nothing() {
+        let text = "手机基站都有辐射，5G基站比4G多，所以5G辐射会比4G要大，对人体危害更大！";
+        let parts = split_at_punctuation(text, 3);
+        assert_eq!(parts.len(), 3);
+        assert_eq!(parts.concat(), text);
+        assert!(parts[..2].iter().all(|p| p.ends_with('，')));
+        assert_eq!(split_at_punctuation("苏州发生连环杀人案", 2), vec!["苏州发生连环杀人案"]);
+    }
+
+    #[test]
+    fn text_is_escaped_for_html() {
+        assert_eq!(escape("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+    }
 }
