@@ -73,4 +73,7 @@ pub struct ServeArgs {
     /// sets it and is the only way in.
     #[arg(long, env = "PIYAO_BEHIND_PROXY")]
     pub behind_proxy: bool,
+    /// Hosts (and their subdomains) that WeChat picture messages may be fetched from, comma-separated.
+    #[arg(long, env = "PIYAO_PICTURE_HOSTS", default_value = crate::wechat::DEFAULT_PICTURE_HOSTS)]
+    pub picture_hosts: String,
 }

@@ -38,6 +38,8 @@ pub struct Settings {
     pub max_check_wait: Duration,
     /// How pictures are read (image checks are off when Tesseract is missing).
     pub ocr: crate::ocr::OcrSettings,
+    /// Hosts WeChat pictures may be fetched from.
+    pub picture_hosts: crate::wechat::PictureHosts,
 }
 
 impl Settings {
@@ -54,6 +56,7 @@ impl Settings {
             max_running_checks: live::default_max_running(),
             max_check_wait: live::DEFAULT_MAX_WAIT,
             ocr: crate::ocr::OcrSettings::default(),
+            picture_hosts: crate::wechat::PictureHosts::default(),
         }
     }
 }
@@ -85,6 +88,7 @@ impl Application {
             wechat_token: settings.wechat_token,
             limits: Limits::new(settings.limits),
             ocr: Arc::new(crate::ocr::Ocr::start(settings.ocr)),
+            picture_hosts: settings.picture_hosts,
         };
         let server = run(listener, state, settings.requests)?;
         Ok(Application { port, server })

@@ -18,4 +18,6 @@ pub struct AppState {
     pub limits: Limits,
     /// Reads the text of pictures (off when Tesseract is missing).
     pub ocr: Arc<crate::ocr::Ocr>,
+    /// Hosts WeChat pictures may be fetched from.
+    pub picture_hosts: crate::wechat::PictureHosts,
 }

@@ -47,6 +47,7 @@ pub fn run(c: &ServeCommand) -> Result<i32> {
             ..LimitSettings::default()
         },
         ocr: c.ocr.settings(),
+        picture_hosts: crate::wechat::PictureHosts::parse(&c.serve.picture_hosts),
         ..Settings::new(&c.serve.bind, root)
     };
     actix_web::rt::System::new().block_on(async move {

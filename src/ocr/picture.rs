@@ -133,7 +133,7 @@ mod tests {
         use image::codecs::png::{CompressionType, FilterType, PngEncoder};
         let img = GrayImage::from_pixel(width, height, image::Luma([255]));
         let mut out = Vec::new();
-        PngEncoder::new_with_quality(&mut out, CompressionType::Fast, FilterType::NoFilter)
+        PngEncoder::new_with_quality(&mut out, CompressionType::Default, FilterType::NoFilter)
             .write_image(img.as_raw(), width, height, image::ExtendedColorType::L8)
             .unwrap();
         out

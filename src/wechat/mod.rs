@@ -8,9 +8,12 @@
 //! than `MAX_CLOCK_SKEW` is refused (no replay of a captured request), the body is capped at
 //! `MAX_BODY_BYTES` before any parsing, and XML is parsed off the async workers.
 
+mod picture;
 mod reply;
 mod signature;
 mod xml;
+
+pub use picture::{DEFAULT_HOSTS as DEFAULT_PICTURE_HOSTS, PictureHosts};
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -175,8 +178,34 @@ async fn answer(state: &AppState, content: &Content) -> Option<String> {
             },
             Err(e) => reply::refused(&e),
         },
+        Content::Image(url) => answer_picture(state, url).await,
         Content::Event(event) if event == "subscribe" => reply::WELCOME.to_string(),
         Content::Event(_) => return None,
         Content::Other(_) => reply::ONLY_TEXT.to_string(),
     })
+}
+
+/// The reply to a picture: fetched from WeChat, read, then checked like a text.
+async fn answer_picture(state: &AppState, url: &str) -> String {
+    let bytes = match picture::fetch(url, &state.picture_hosts).await {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::warn!(error = %e, "wechat picture not fetched");
+            return reply::PICTURE_NOT_FETCHED.to_string();
+        }
+    };
+    let read = match state.ocr.read(bytes).await {
+        Ok(read) => read,
+        Err(e) => return reply::unreadable(&e),
+    };
+    match MessageText::parse(&read.text) {
+        Ok(text) => match state.live.check(text, Limit::default()).await {
+            Ok(response) => reply::picture_verdict(&response, &state.links),
+            Err(e) => {
+                tracing::error!(error = format!("{e:#}"), "wechat check failed");
+                reply::UNAVAILABLE.to_string()
+            }
+        },
+        Err(e) => reply::refused(&e),
+    }
 }

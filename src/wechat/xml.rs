@@ -15,9 +15,11 @@ pub struct Incoming {
 pub enum Content {
     /// A text message (its `Content`; empty when WeChat sent none).
     Text(String),
+    /// A picture, at its `PicUrl` on WeChat's servers.
+    Image(String),
     /// An event such as `subscribe` or `CLICK` (the `Event` field, lowercased).
     Event(String),
-    /// Anything else a user can send: image, voice, video, location, link, … (the `MsgType`).
+    /// Anything else a user can send: voice, video, location, link, … (the `MsgType`).
     Other(String),
 }
 
@@ -48,6 +50,10 @@ impl Incoming {
         let content = match required("MsgType")?.trim() {
             "text" => Content::Text(field("Content").unwrap_or_default()),
             "event" => Content::Event(field("Event").unwrap_or_default().trim().to_lowercase()),
+            "image" => match field("PicUrl").filter(|u| !u.trim().is_empty()) {
+                Some(url) => Content::Image(url.trim().to_string()),
+                None => Content::Other("image".to_string()),
+            },
             other => Content::Other(other.to_string()),
         };
         Ok(Incoming { to, from, content })
@@ -95,7 +101,10 @@ mod tests {
     #[test]
     fn parses_other_kinds() {
         let image = TEXT.replace("<![CDATA[text]]>", "image").replace("<Content><![CDATA[消息 <b>&]]></Content>", "<PicUrl>u</PicUrl>");
-        assert_eq!(Incoming::parse(&image).unwrap().content, Content::Other("image".into()));
+        assert_eq!(Incoming::parse(&image).unwrap().content, Content::Image("u".into()));
+        assert_eq!(Incoming::parse(&image.replace("<PicUrl>u</PicUrl>", "")).unwrap().content, Content::Other("image".into()));
+        let voice = TEXT.replace("<![CDATA[text]]>", "voice");
+        assert_eq!(Incoming::parse(&voice).unwrap().content, Content::Other("voice".into()));
         let event =
             TEXT.replace("<![CDATA[text]]>", "<![CDATA[event]]>").replace("<MsgId>123</MsgId>", "<Event><![CDATA[subscribe]]></Event>");
         assert_eq!(Incoming::parse(&event).unwrap().content, Content::Event("subscribe".into()));

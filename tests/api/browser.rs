@@ -339,6 +339,28 @@ async fn a_forwarded_debunk_is_shown_as_a_debunk_on_a_phone() {
 }
 
 #[actix_web::test]
+async fn a_screenshot_uploaded_on_a_phone_gets_a_verdict() {
+    if !browser_installed() {
+        return;
+    }
+    let app = spawn_app().await;
+    let driver = Chromedriver::start().await;
+    let browser = Browser::open(&driver, PHONE).await;
+    let screenshot = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images/wechat-purge-chat.png");
+
+    browser.goto(&app.url("/")).await;
+    // choosing the file sends the form (picture.js); the form's own button is for pages without JavaScript
+    browser.type_into("#image", screenshot.to_str().unwrap()).await;
+    browser.wait_for_text("#verdict .badge", "谣言").await;
+    browser.wait_for_text("#verdict", "全国清查").await;
+    browser.find("#picture img").await;
+    let message = browser.wait_for_text("#message", "从今晚8点开始全国清查").await;
+    assert!(message.contains("识别出"), "{message}");
+    assert_eq!(browser.sideways_overflow().await, 0, "the result page with its picture fits a 360 px phone");
+    browser.screenshot("phone-image-result").await;
+}
+
+#[actix_web::test]
 async fn every_page_fits_phone_and_desktop_screens() {
     if !browser_installed() {
         return;

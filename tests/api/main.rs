@@ -10,6 +10,7 @@ mod check;
 mod claimreview;
 mod corpus_errors;
 mod errors;
+mod images;
 mod limits;
 mod lookups;
 mod metrics;

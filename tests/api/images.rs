@@ -1,0 +1,225 @@
+//! Image checks: a real screenshot read by the real Tesseract (`POST /api/v1/check/image`, as a
+//! multipart form and as a raw body), every kind of bad picture refused with a clear 4xx while
+//! the server keeps answering, the service without Tesseract, and WeChat picture messages
+//! fetched from a local picture server through the allow-list.
+
+use std::io::Cursor;
+use std::path::Path;
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+use image::{GrayImage, ImageEncoder, ImageFormat, Luma};
+use serde_json::Value;
+use sha1::{Digest, Sha1};
+
+use crate::helpers::{Options, Reply, TestApp, spawn_app, spawn_app_with};
+
+const RUMOR_CLAIM: &str = "wechat-purge-notice-2022";
+const CHECK_IMAGE: &str = "/api/v1/check/image";
+const BOUNDARY: &str = "piyao-test-boundary";
+
+fn screenshot() -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images/wechat-purge-chat.png"))
+        .expect("the fixture screenshot")
+}
+
+/// A multipart/form-data body with one file field.
+fn multipart(field: &str, bytes: &[u8]) -> Vec<u8> {
+    let mut body = format!(
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"shot.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{BOUNDARY}--\r\n").as_bytes());
+    body
+}
+
+async fn post_multipart(app: &TestApp, path: &str, field: &str, bytes: &[u8]) -> Reply {
+    app.post_raw(path, Some(&format!("multipart/form-data; boundary={BOUNDARY}")), multipart(field, bytes)).await
+}
+
+fn png(img: &GrayImage) -> Vec<u8> {
+    use image::codecs::png::{CompressionType, FilterType, PngEncoder};
+    let mut out = Vec::new();
+    PngEncoder::new_with_quality(&mut out, CompressionType::Default, FilterType::NoFilter)
+        .write_image(img.as_raw(), img.width(), img.height(), image::ExtendedColorType::L8)
+        .unwrap();
+    out
+}
+
+fn animated_gif() -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        let mut encoder = image::codecs::gif::GifEncoder::new(&mut out);
+        for shade in [0u8, 255] {
+            let frame = image::RgbaImage::from_pixel(40, 40, image::Rgba([shade, shade, shade, 255]));
+            encoder.encode_frame(image::Frame::new(frame)).unwrap();
+        }
+    }
+    out
+}
+
+#[actix_web::test]
+async fn a_screenshot_is_read_and_its_rumor_found() {
+    let app = spawn_app().await;
+    let shot = screenshot();
+    for reply in [post_multipart(&app, CHECK_IMAGE, "image", &shot).await, app.post_raw(CHECK_IMAGE, Some("image/png"), shot.clone()).await]
+    {
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        let r = reply.json();
+        assert_eq!(r["verdict"], "false", "{r}");
+        assert_eq!(r["matches"][0]["claim_id"], RUMOR_CLAIM, "{r}");
+        let text = r["ocr"]["text"].as_str().unwrap();
+        assert!(text.contains("全国清查") && text.contains("封群封号"), "{text}");
+        // chat chrome is not part of the message: the clock, the battery, the group's title
+        assert!(!text.contains("9:41") && !text.contains("87%") && !text.contains("(58)"), "{text}");
+        assert!(!r["ocr"]["lines"].as_array().unwrap().is_empty());
+        assert!(r["ocr"]["took_ms"].as_f64().unwrap() > 0.0);
+        // highlights point into the recognised text
+        let h = &r["matches"][0]["highlights"][0];
+        assert!(h["end"].as_u64().unwrap() <= text.chars().count() as u64, "{h}");
+    }
+    let limited = app.post_raw(&format!("{CHECK_IMAGE}?limit=1"), Some("image/png"), shot).await;
+    assert_eq!(limited.json()["matches"].as_array().unwrap().len(), 1);
+    let bad_limit = app.post_raw(&format!("{CHECK_IMAGE}?limit=abc"), Some("image/png"), b"x".to_vec()).await;
+    assert_eq!((bad_limit.status, bad_limit.error_code()), (400, "invalid_query".to_string()));
+}
+
+#[actix_web::test]
+async fn bad_pictures_get_a_clear_4xx_and_the_server_keeps_answering() {
+    let app = spawn_app().await;
+    let shot = screenshot();
+    let mut truncated = shot.clone();
+    truncated.truncate(shot.len() / 3);
+    // 100 million white pixels: a few hundred kilobytes that would take 100 MB to decode
+    let bomb = png(&GrayImage::from_pixel(10_000, 10_000, Luma([255])));
+    assert!(bomb.len() < 5 << 20, "the bomb is small: {}", bomb.len());
+    let blank = png(&GrayImage::from_pixel(800, 600, Luma([255])));
+    let mut jpeg = Vec::new();
+    GrayImage::from_pixel(64, 64, Luma([128])).write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
+
+    let cases: Vec<(&str, Vec<u8>, u16, &str, &str)> = vec![
+        ("truncated", truncated, 422, "corrupt_image", "truncated"),
+        ("a text file", "从今晚8点开始全国清查".as_bytes().to_vec(), 415, "unsupported_image", "not an image"),
+        ("a PDF", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj".to_vec(), 415, "unsupported_image", "PNG, JPEG, WebP or GIF"),
+        ("a bomb", bomb, 413, "too_many_pixels", "10000×10000"),
+        ("20 MB", vec![0x89; 20 << 20], 413, "image_too_large", "5242880"),
+        ("zero bytes", Vec::new(), 400, "empty_image", "empty"),
+        ("an animated GIF", animated_gif(), 422, "animated_image", "animated"),
+        ("no text", blank, 422, "no_text_in_image", "no text"),
+    ];
+    for (what, bytes, status, code, says) in cases {
+        for reply in
+            [post_multipart(&app, CHECK_IMAGE, "image", &bytes).await, app.post_raw(CHECK_IMAGE, Some("image/png"), bytes.clone()).await]
+        {
+            assert_eq!((reply.status, reply.error_code()), (status, code.to_string()), "{what}: {}", reply.text());
+            let message = reply.json()["error"]["message"].as_str().unwrap().to_string();
+            assert!(message.contains(says), "{what}: {message}");
+        }
+        // the same refusal as a page on the web form
+        let page = post_multipart(&app, "/check/image", "image", &bytes).await;
+        assert_eq!(page.status, status, "{what}");
+        assert!(page.content_type.starts_with("text/html") && page.text().contains(code), "{what}");
+    }
+    let no_field = post_multipart(&app, CHECK_IMAGE, "photo", &jpeg).await;
+    assert_eq!((no_field.status, no_field.error_code()), (400, "empty_image".to_string()), "{}", no_field.text());
+    assert!(no_field.text().contains("`image`"));
+    let not_multipart = app.post_raw(CHECK_IMAGE, Some("text/plain"), jpeg.clone()).await;
+    assert_eq!((not_multipart.status, not_multipart.error_code()), (415, "unsupported_media_type".to_string()));
+    let garbled = app.post_raw(CHECK_IMAGE, Some(&format!("multipart/form-data; boundary={BOUNDARY}")), b"--nothing here".to_vec()).await;
+    assert!([400, 415].contains(&garbled.status) && garbled.error_code() != "internal", "{}", garbled.text());
+
+    // still answering, text and pictures
+    assert_eq!(app.check("从今晚8点开始全国清查，不删聊天记录封群封号，收到请转发").await["verdict"], "false");
+    let again = app.post_raw(CHECK_IMAGE, Some("image/png"), shot).await;
+    assert_eq!(again.status, 200, "{}", again.text());
+    let health: Value = app.get("/healthz").await.json();
+    assert_eq!(health["ocr"]["enabled"], true, "{health}");
+}
+
+#[actix_web::test]
+async fn without_tesseract_text_checks_work_and_pictures_say_what_to_install() {
+    let app = spawn_app_with(Options {
+        settings: |s| {
+            let s = (Options::default().settings)(s);
+            Settings { ocr: piyao::ocr::OcrSettings { program: "/nonexistent/tesseract".into(), ..s.ocr.clone() }, ..s }
+        },
+        ..Options::default()
+    })
+    .await;
+    let health = app.get("/healthz").await.json();
+    assert_eq!(health["ocr"]["enabled"], false, "{health}");
+    assert!(health["ocr"]["detail"].as_str().unwrap().contains("tesseract-ocr-chi-sim"), "{health}");
+    let r = app.post_raw(CHECK_IMAGE, Some("image/png"), screenshot()).await;
+    assert_eq!((r.status, r.error_code()), (503, "ocr_unavailable".to_string()), "{}", r.text());
+    assert!(r.text().contains("apt-get install tesseract-ocr"), "{}", r.text());
+    assert_eq!(app.check("从今晚8点开始全国清查，不删聊天记录封群封号，收到请转发").await["verdict"], "false");
+}
+
+use piyao::server::Settings;
+
+const TOKEN: &str = "test-token";
+
+fn signed_wechat_path() -> String {
+    let timestamp = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs().to_string();
+    let mut parts = [TOKEN, timestamp.as_str(), "nonce1"];
+    parts.sort();
+    let signature: String = Sha1::digest(parts.concat()).iter().map(|b| format!("{b:02x}")).collect();
+    format!("/wechat?signature={signature}&timestamp={timestamp}&nonce=nonce1")
+}
+
+fn picture_message(url: &str) -> Vec<u8> {
+    format!(
+        "<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[openid]]></FromUserName>\
+         <CreateTime>1700000000</CreateTime><MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[{url}]]></PicUrl>\
+         <MediaId><![CDATA[m]]></MediaId><MsgId>123</MsgId></xml>"
+    )
+    .into_bytes()
+}
+
+/// A local stand-in for WeChat's picture server: the screenshot at `/pic.png`, a redirect away
+/// at `/moved`, a 404 elsewhere.
+fn picture_server() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = HttpServer::new(|| {
+        App::new().route("/pic.png", web::get().to(|| async { HttpResponse::Ok().content_type("image/png").body(screenshot()) })).route(
+            "/moved",
+            web::get().to(|| async { HttpResponse::Found().insert_header(("location", "http://example.org/x.png")).finish() }),
+        )
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    actix_web::rt::spawn(server);
+    port
+}
+
+async fn wechat_reply(app: &TestApp, url: &str) -> String {
+    let r = app.post_raw(&signed_wechat_path(), Some("text/xml"), picture_message(url)).await;
+    assert_eq!(r.status, 200, "{}", r.text());
+    let xml = r.text();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let content = doc.root_element().children().find(|n| n.has_tag_name("Content")).unwrap_or_else(|| panic!("no Content in {xml}"));
+    content.children().filter_map(|c| c.text()).collect()
+}
+
+#[actix_web::test]
+async fn wechat_pictures_are_fetched_from_allowed_hosts_read_and_checked() {
+    let port = picture_server();
+    let app = spawn_app_with(Options {
+        wechat_token: Some(TOKEN.into()),
+        settings: |s| Settings { picture_hosts: piyao::wechat::PictureHosts::parse("127.0.0.1"), ..(Options::default().settings)(s) },
+        ..Options::default()
+    })
+    .await;
+    let verdict = wechat_reply(&app, &format!("http://127.0.0.1:{port}/pic.png")).await;
+    assert!(verdict.contains("图片中识别出的文字") && verdict.contains("谣言"), "{verdict}");
+    // not on the allow-list (the same server by another name), a redirect, a missing picture
+    for url in
+        [format!("http://localhost:{port}/pic.png"), format!("http://127.0.0.1:{port}/moved"), format!("http://127.0.0.1:{port}/gone.png")]
+    {
+        let reply = wechat_reply(&app, &url).await;
+        assert!(reply.contains("没能取到这张图片"), "{url}: {reply}");
+    }
+}
