@@ -31,5 +31,13 @@ pub async fn metrics(state: web::Data<AppState>, requests: web::Data<RequestStat
     out.push_str("# HELP piyao_refused_total Checks refused, by reason.\n# TYPE piyao_refused_total counter\n");
     out.push_str(&format!("piyao_refused_total{{reason=\"rate_limited\"}} {}\n", state.limits.refused()));
     out.push_str(&format!("piyao_refused_total{{reason=\"busy\"}} {}\n", state.live.busy()));
+    out.push_str(&format!("piyao_refused_total{{reason=\"ocr_busy\"}} {}\n", state.ocr.refused()));
+    single(&mut out, "piyao_ocr_enabled", "gauge", "1 when pictures can be read (Tesseract found).", u8::from(state.ocr.status().enabled));
+    let ocr = state.ocr.counts();
+    out.push_str("# HELP piyao_ocr_pictures_total Pictures given to OCR, by outcome.\n# TYPE piyao_ocr_pictures_total counter\n");
+    for (outcome, n) in [("read", ocr.read), ("unreadable", ocr.unreadable), ("failed", ocr.failed)] {
+        out.push_str(&format!("piyao_ocr_pictures_total{{outcome=\"{outcome}\"}} {n}\n"));
+    }
+    single(&mut out, "piyao_ocr_seconds_total", "counter", "Time spent decoding and reading pictures.", format!("{:.6}", ocr.seconds));
     HttpResponse::Ok().content_type(CONTENT_TYPE).body(out)
 }

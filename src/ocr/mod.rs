@@ -91,6 +91,29 @@ pub struct Ocr {
     slots: Semaphore,
     waiting: AtomicUsize,
     refused: AtomicU64,
+    counts: Counts,
+}
+
+/// What became of the pictures given to `read`, for `/metrics`.
+#[derive(Default)]
+struct Counts {
+    read: AtomicU64,
+    unreadable: AtomicU64,
+    failed: AtomicU64,
+    micros: AtomicU64,
+}
+
+/// A snapshot of `Counts`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OcrCounts {
+    /// Pictures read, with text.
+    pub read: u64,
+    /// Pictures refused for what they are: bad, too large, animated, without text.
+    pub unreadable: u64,
+    /// Pictures Tesseract failed on or took too long for.
+    pub failed: u64,
+    /// Time spent reading pictures, in seconds.
+    pub seconds: f64,
 }
 
 impl Ocr {
@@ -101,7 +124,18 @@ impl Ocr {
             tracing::warn!(detail = status.detail, "image checks are off");
         }
         let slots = Semaphore::new(settings.concurrency.max(1));
-        Ocr { settings, status, slots, waiting: AtomicUsize::new(0), refused: AtomicU64::new(0) }
+        Ocr { settings, status, slots, waiting: AtomicUsize::new(0), refused: AtomicU64::new(0), counts: Counts::default() }
+    }
+
+    /// What became of the pictures read since the start.
+    pub fn counts(&self) -> OcrCounts {
+        let c = &self.counts;
+        OcrCounts {
+            read: c.read.load(Ordering::Relaxed),
+            unreadable: c.unreadable.load(Ordering::Relaxed),
+            failed: c.failed.load(Ordering::Relaxed),
+            seconds: c.micros.load(Ordering::Relaxed) as f64 / 1e6,
+        }
     }
 
     pub fn status(&self) -> &OcrStatus {
@@ -119,6 +153,21 @@ impl Ocr {
             return Err(OcrError::Unavailable(self.status.detail.clone()));
         }
         let started = Instant::now();
+        let result = self.read_counted(bytes, started).await;
+        let counter = match &result {
+            Ok(_) => Some(&self.counts.read),
+            Err(OcrError::Image(_) | OcrError::NoText) => Some(&self.counts.unreadable),
+            Err(OcrError::Timeout { .. } | OcrError::Failed(_)) => Some(&self.counts.failed),
+            Err(OcrError::Busy { .. } | OcrError::Unavailable(_)) => None,
+        };
+        if let Some(counter) = counter {
+            counter.fetch_add(1, Ordering::Relaxed);
+            self.counts.micros.fetch_add(started.elapsed().as_micros() as u64, Ordering::Relaxed);
+        }
+        result
+    }
+
+    async fn read_counted(&self, bytes: Vec<u8>, started: Instant) -> Result<OcrText, OcrError> {
         let waiting = self.waiting.fetch_add(1, Ordering::SeqCst);
         let _queued = Queued(&self.waiting);
         if waiting >= self.settings.max_waiting + self.settings.concurrency {

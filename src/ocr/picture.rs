@@ -158,6 +158,29 @@ mod tests {
         assert!(matches!(Picture::parse(&big), Err(ImageError::TooLarge { .. })));
     }
 
+    /// A JPEG with an EXIF orientation tag, as phone cameras write them.
+    fn jpeg_with_orientation(width: u32, height: u32, orientation: u8) -> Vec<u8> {
+        let mut jpeg = Vec::new();
+        GrayImage::from_pixel(width, height, image::Luma([200])).write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
+        // APP1 "Exif": a big-endian TIFF header and one IFD entry, Orientation (0x0112) SHORT
+        let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0".to_vec();
+        exif.extend_from_slice(&[orientation, 0, 0, 0, 0, 0, 0]);
+        let mut segment = vec![0xff, 0xe1];
+        segment.extend_from_slice(&((exif.len() + 2) as u16).to_be_bytes());
+        segment.extend_from_slice(&exif);
+        jpeg.splice(2..2, segment);
+        jpeg
+    }
+
+    #[test]
+    fn a_photo_is_turned_upright_by_its_exif_orientation() {
+        let upright = Picture::parse(&jpeg_with_orientation(1200, 1000, 1)).unwrap();
+        assert_eq!((upright.format, upright.width, upright.height), ("jpeg", 1200, 1000));
+        // 6: the camera was held turned a quarter clockwise; the picture must be turned back
+        let turned = Picture::parse(&jpeg_with_orientation(1200, 1000, 6)).unwrap();
+        assert_eq!((turned.width, turned.height), (1000, 1200));
+    }
+
     #[test]
     fn a_bomb_is_refused_from_its_header() {
         // 7,000 × 7,000 white pixels compress to well under the byte limit

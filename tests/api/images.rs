@@ -134,6 +134,18 @@ async fn bad_pictures_get_a_clear_4xx_and_the_server_keeps_answering() {
     assert_eq!(again.status, 200, "{}", again.text());
     let health: Value = app.get("/healthz").await.json();
     assert_eq!(health["ocr"]["enabled"], true, "{health}");
+    // what became of the pictures, in /metrics: the screenshot read once, and each bad picture
+    // that got as far as decoding (by the API twice, by the web form once) counted as unreadable
+    let metrics = app.get("/metrics").await.text();
+    let value = |series: &str| -> f64 {
+        let line = metrics.lines().find(|l| l.starts_with(series)).unwrap_or_else(|| panic!("no {series} in\n{metrics}"));
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert_eq!(value("piyao_ocr_enabled "), 1.0);
+    assert_eq!(value("piyao_ocr_pictures_total{outcome=\"read\"}"), 1.0);
+    assert!(value("piyao_ocr_pictures_total{outcome=\"unreadable\"}") >= 12.0, "{metrics}");
+    assert_eq!(value("piyao_ocr_pictures_total{outcome=\"failed\"}"), 0.0);
+    assert!(value("piyao_ocr_seconds_total ") > 0.0);
 }
 
 #[actix_web::test]
@@ -153,6 +165,36 @@ async fn without_tesseract_text_checks_work_and_pictures_say_what_to_install() {
     assert_eq!((r.status, r.error_code()), (503, "ocr_unavailable".to_string()), "{}", r.text());
     assert!(r.text().contains("apt-get install tesseract-ocr"), "{}", r.text());
     assert_eq!(app.check("从今晚8点开始全国清查，不删聊天记录封群封号，收到请转发").await["verdict"], "false");
+}
+
+#[actix_web::test]
+async fn pictures_beyond_the_queue_are_refused_with_retry_after() {
+    // one picture read at a time and none waiting: of three sent at once, some must be refused
+    let app = spawn_app_with(Options {
+        settings: |s| {
+            let s = (Options::default().settings)(s);
+            Settings { ocr: piyao::ocr::OcrSettings { concurrency: 1, max_waiting: 0, ..s.ocr.clone() }, ..s }
+        },
+        ..Options::default()
+    })
+    .await;
+    let shot = screenshot();
+    let (a, b, c) = futures_util::join!(
+        app.post_raw(CHECK_IMAGE, Some("image/png"), shot.clone()),
+        app.post_raw(CHECK_IMAGE, Some("image/png"), shot.clone()),
+        app.post_raw(CHECK_IMAGE, Some("image/png"), shot.clone()),
+    );
+    let busy: Vec<&Reply> = [&a, &b, &c].into_iter().filter(|r| r.status == 503).collect();
+    assert!([&a, &b, &c].iter().any(|r| r.status == 200), "one is read: {} {} {}", a.status, b.status, c.status);
+    assert!(!busy.is_empty(), "the others are refused: {} {} {}", a.status, b.status, c.status);
+    for r in busy {
+        assert_eq!(r.error_code(), "ocr_busy", "{}", r.text());
+        assert_eq!(r.header("retry-after"), Some("2"));
+    }
+    // text checks do not wait for pictures, and the queue empties
+    assert_eq!(app.check("从今晚8点开始全国清查，不删聊天记录封群封号，收到请转发").await["verdict"], "false");
+    assert_eq!(app.post_raw(CHECK_IMAGE, Some("image/png"), shot).await.status, 200);
+    assert!(app.get("/healthz").await.json()["refused"]["ocr_busy"].as_u64().unwrap() >= 1);
 }
 
 use piyao::server::Settings;

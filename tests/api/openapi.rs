@@ -36,6 +36,7 @@ async fn openapi_document_describes_every_route() {
     for (path, method) in [
         ("/api/v1/check", "post"),
         ("/api/v1/check/batch", "post"),
+        ("/api/v1/check/image", "post"),
         ("/api/v1/claims/{id}", "get"),
         ("/api/v1/regulations/{id}", "get"),
         ("/api/v1/openapi.json", "get"),
@@ -88,6 +89,16 @@ async fn real_responses_match_the_openapi_document() {
     let unknown = app.post_json(check, &json!({ "text": UNRELATED, "limit": 20 })).await;
     assert_eq!(unknown.json()["verdict"], "unknown");
     assert_matches_document(&v, "post", check, &unknown);
+
+    let screenshot = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/images/wechat-purge-chat.png")).unwrap();
+    let image = app.post_raw("/api/v1/check/image", Some("image/png"), screenshot).await;
+    assert_eq!((image.status, &image.json()["matches"][0]["claim_id"]), (200, &json!(RUMOR_CLAIM)), "{}", image.text());
+    assert_matches_document(&v, "post", "/api/v1/check/image", &image);
+    for (body, status) in [(Vec::new(), 400), (b"GIF89a".to_vec(), 422), (b"plain text".to_vec(), 415)] {
+        let refused = app.post_raw("/api/v1/check/image", Some("image/png"), body).await;
+        assert_eq!(refused.status, status, "{}", refused.text());
+        assert_matches_document(&v, "post", "/api/v1/check/image", &refused);
+    }
 
     let claim = app.get(&format!("/api/v1/claims/{RUMOR_CLAIM}")).await;
     assert_eq!(claim.status, 200);
