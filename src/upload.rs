@@ -29,21 +29,21 @@ pub enum UploadError {
     Malformed(String),
 }
 
-/// The picture's bytes.
-pub async fn read_image(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, UploadError> {
+/// The picture's bytes (never empty).
+pub async fn read_image(req: &HttpRequest, mut payload: web::Payload) -> Result<Vec<u8>, UploadError> {
     let content_type = req.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    if essence == "multipart/form-data" {
-        from_multipart(req, payload).await
+    let bytes = if essence == "multipart/form-data" {
+        from_multipart(req, payload).await?
     } else if essence.starts_with("image/") || essence == "application/octet-stream" {
-        let bytes = read_capped(payload, MAX_IMAGE_BYTES).await?;
-        if bytes.is_empty() {
-            return Err(ImageError::Empty.into());
-        }
-        Ok(bytes)
+        read_capped(&mut payload, MAX_IMAGE_BYTES).await?
     } else {
-        Err(UploadError::NotAnImage(if content_type.is_empty() { "none".to_string() } else { content_type }))
+        return Err(UploadError::NotAnImage(if content_type.is_empty() { "none".to_string() } else { content_type }));
+    };
+    if bytes.is_empty() {
+        return Err(ImageError::Empty.into());
     }
+    Ok(bytes)
 }
 
 async fn from_multipart(req: &HttpRequest, payload: web::Payload) -> Result<Vec<u8>, UploadError> {
@@ -63,36 +63,19 @@ async fn from_multipart(req: &HttpRequest, payload: web::Payload) -> Result<Vec<
             }
             continue;
         }
-        let mut bytes = Vec::new();
-        let mut total = 0usize;
-        while let Some(chunk) = field.next().await {
-            let chunk = chunk.map_err(|e| UploadError::Malformed(e.to_string()))?;
-            total += chunk.len();
-            if total > MAX_IMAGE_BYTES {
-                bytes = Vec::new();
-                if total > DRAIN_AT_MOST {
-                    break;
-                }
-            } else {
-                bytes.extend_from_slice(&chunk);
-            }
-        }
-        if total > MAX_IMAGE_BYTES {
-            return Err(ImageError::TooLarge { bytes: total, limit: MAX_IMAGE_BYTES }.into());
-        }
-        if bytes.is_empty() {
-            return Err(ImageError::Empty.into());
-        }
-        return Ok(bytes);
+        return read_capped(&mut field, MAX_IMAGE_BYTES).await;
     }
     Err(UploadError::NoImageField)
 }
 
-/// The whole body, refused when it passes `limit` bytes.
-async fn read_capped(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>, UploadError> {
+/// A whole body or field, refused when it passes `limit` bytes.
+async fn read_capped<E: std::fmt::Display>(
+    stream: &mut (impl futures_util::Stream<Item = Result<actix_web::web::Bytes, E>> + Unpin),
+    limit: usize,
+) -> Result<Vec<u8>, UploadError> {
     let mut bytes = Vec::new();
     let mut total = 0usize;
-    while let Some(chunk) = payload.next().await {
+    while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| UploadError::Malformed(e.to_string()))?;
         total += chunk.len();
         if total > limit {
