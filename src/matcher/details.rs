@@ -87,7 +87,8 @@ pub fn details(chars: &[char]) -> Vec<Detail> {
 fn named(chars: &[char]) -> Vec<Detail> {
     let mut out = Vec::new();
     let text: String = chars.iter().collect();
-    for t in crate::text::tag(&text) {
+    let tagged = crate::text::tag(&text);
+    for (i, t) in tagged.iter().enumerate() {
         let kind = match t.tag {
             "ns" => Some(DetailKind::Place),
             "nr" => Some(DetailKind::Person),
@@ -96,9 +97,49 @@ fn named(chars: &[char]) -> Vec<Detail> {
         };
         if let Some(kind) = kind.filter(|_| t.end - t.start >= 2 && t.word.chars().all(crate::text::is_han)) {
             out.push(Detail::new(kind, t.word.to_string(), t.start, t.end));
+        } else if let Some(first) = org_start(&tagged, i) {
+            let name: String = tagged[first..=i].iter().map(|t| t.word).collect();
+            out.push(Detail::new(DetailKind::Org, name, tagged[first].start, t.end));
         }
     }
     out
+}
+
+/// Is one name the other with a character dropped or added (省公安厅 / 省公厅: a slip of the
+/// typist, not another institution)?
+fn one_char_apart(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (long, short) = if a.len() >= b.len() { (a, b) } else { (b, a) };
+    if long.len() != short.len() + 1 || short.len() < 2 {
+        return false;
+    }
+    let prefix = long.iter().zip(&short).take_while(|(x, y)| x == y).count();
+    long[prefix + 1..] == short[prefix..]
+}
+
+/// Words that end the name of an institution: 国家金融监督管理**总局**, 教育**部**, 工商**银行**.
+const ORG_HEADS: &[&str] =
+    &["总局", "局", "部", "委", "委员会", "院", "银行", "中心", "公司", "集团", "署", "厅", "所", "支队", "大队", "办公室"];
+
+/// When the word at `i` heads an institution's name that jieba split into plain nouns
+/// (国家/金融/监督管理/总局), the index of the name's first word. A head is one of `ORG_HEADS`
+/// as a word of its own, after other nouns, or a word of three or more characters ending in a
+/// one-character head (教育部, 派出所; not 胸部 or 全部).
+fn org_start(tagged: &[crate::text::Tagged], i: usize) -> Option<usize> {
+    let noun = |t: &crate::text::Tagged| matches!(t.tag, "n" | "nt" | "ns" | "nz" | "vn") && t.word.chars().all(crate::text::is_han);
+    let t = &tagged[i];
+    if !noun(t) {
+        return None;
+    }
+    let long_with_head = t.word.chars().count() >= 3 && ORG_HEADS.iter().any(|h| h.chars().count() == 1 && t.word.ends_with(h));
+    let mut first = i;
+    if ORG_HEADS.contains(&t.word) {
+        while first > 0 && noun(&tagged[first - 1]) {
+            first -= 1;
+        }
+    }
+    let chars: usize = tagged[first..=i].iter().map(|t| t.end - t.start).sum();
+    ((first < i || long_with_head) && chars >= 3).then_some(first)
 }
 
 /// A message's details, found only as far as a claim needs them. Most messages that carry a
@@ -164,7 +205,13 @@ fn conflicts(
     for c in missing {
         // another value: not in the claim, and not the same one said more or less precisely
         // (9月 / 9月15日)
-        let other = |m: &&&Detail| m.kind == c.kind && !claim_text.contains(&m.key) && !c.key.contains(&m.key) && !m.key.contains(&c.key);
+        let other = |m: &&&Detail| {
+            m.kind == c.kind
+                && !claim_text.contains(&m.key)
+                && !c.key.contains(&m.key)
+                && !m.key.contains(&c.key)
+                && !one_char_apart(&c.key, &m.key)
+        };
         let others: Vec<&&Detail> = message_details.iter().filter(other).collect();
         let in_slot = others.iter().find(|m| same_slot(claim, c.start, c.end, message, m.start, m.end));
         // the claim's only date (or amount) against the message's only other one, wherever they
@@ -447,6 +494,21 @@ mod tests {
         assert!(found("9月15日起全国开征房东税", "听说9月15号起家里有房出租的得交房东税").is_empty());
         assert!(found("9月15日起全国开征房东税", "条例九月中旬就开始执行 全国开征房东税").is_empty());
         assert!(found("凌晨2点以后还在外面", "晚上两点以后还在外面").is_empty());
+    }
+
+    #[test]
+    fn institutions_that_jieba_splits_into_nouns_are_found() {
+        let orgs =
+            |s: &str| -> Vec<String> { named(&chars(s)).into_iter().filter(|d| d.kind == DetailKind::Org).map(|d| d.text).collect() };
+        assert_eq!(orgs("国家金融监督管理总局官网刚发布风险提示"), vec!["国家金融监督管理总局"]);
+        assert_eq!(orgs("教育部发文放宽小学入学年龄"), vec!["教育部"]);
+        assert!(orgs("女性胸部发现肿块 全部都要检查").is_empty());
+        assert!(orgs("去银行取钱").is_empty());
+        assert!(one_char_apart("省公安厅", "省公厅") && one_char_apart("数人民币银行", "数字人民币银行"));
+        assert!(!one_char_apart("南京", "苏州") && !one_char_apart("公安部", "公安部门口"));
+        let m = chars("国家金融监督管理总局官网刚发布 对全国地区各大银行展开个人储蓄用户排查业务");
+        let compact: String = m.iter().filter(|ch| **ch != ' ').collect();
+        assert!(MessageDetails::new(&m, &compact).adds_to(&chars("对全国地区各大银行展开个人储蓄用户排查业务")));
     }
 
     #[test]

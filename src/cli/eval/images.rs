@@ -765,6 +765,42 @@ fn report(styles: &[Style], rows: &[Row], samples: &[Sample], text: &[Option<Out
         println!("{line}");
     }
     println!("\nbar (image ≥ share of text: R@1 0.95 and accept 0.90 for screenshots, 0.80 for photos): {}", verdicts.join("; "));
+    print_misses(styles, rows, samples, text);
+}
+
+/// A few images whose text was accepted but whose picture was not, with what OCR read, so
+/// that a drop can be seen at a glance (`--dump` has them all).
+fn print_misses(styles: &[Style], rows: &[Row], samples: &[Sample], text: &[Option<Outcome>]) {
+    const SHOWN: usize = 3;
+    let misses: Vec<&Row> = rows
+        .iter()
+        .filter(|r| {
+            let claim = &samples[r.sample].claim;
+            decided_right(&text[r.sample], claim) && !decided_right(&r.outcome, claim)
+        })
+        .collect();
+    if misses.is_empty() {
+        return;
+    }
+    println!("\nnot accepted from the image but from the text ({}; first {SHOWN} per style, all with --dump):", misses.len());
+    for &style in styles {
+        for r in misses.iter().filter(|r| r.style == style).take(SHOWN) {
+            let read = match &r.read {
+                Read::Text { text, .. } => format!("read {:?}", shorten(&text.replace('\n', " / "), 60)),
+                Read::NoText => "no text read".to_string(),
+                Read::Failed(e) => format!("OCR failed: {e}"),
+            };
+            let file = r.file.file_name().map(|f| f.to_string_lossy()).unwrap_or_default();
+            println!("  {:<6} {file}  {}: {read}", style.name(), samples[r.sample].claim);
+        }
+    }
+}
+
+fn shorten(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
 }
 
 fn style_line(style: Style, rows: &[&Row], samples: &[Sample], text: &[Option<Outcome>]) -> Option<(String, String)> {
