@@ -219,7 +219,7 @@ fn picture_message(url: &str) -> Vec<u8> {
 }
 
 /// A local stand-in for WeChat's picture server: the screenshot at `/pic.png`, a redirect away
-/// at `/moved`, a 404 elsewhere.
+/// at `/moved`, 6 MB at `/huge.png`, a 404 elsewhere.
 fn picture_server() -> u16 {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
