@@ -9,7 +9,8 @@ pub struct Line {
     /// Block and paragraph number: lines of one paragraph (one bubble) share them.
     pub block: u32,
     pub par: u32,
-    /// Height of the line's box in pixels.
+    /// Top edge and height of the line's box, in pixels.
+    pub top: u32,
     pub height: u32,
     pub text: String,
 }
@@ -28,7 +29,7 @@ pub fn lines_from_tsv(tsv: &str) -> Vec<Line> {
         match level {
             4 => {
                 current = Some((block, par, line));
-                lines.push(Line { block, par, height: num(9), text: String::new() });
+                lines.push(Line { block, par, top: num(7), height: num(9), text: String::new() });
             }
             5 if current == Some((block, par, line)) => {
                 let word = cols[11].trim();
@@ -45,17 +46,22 @@ pub fn lines_from_tsv(tsv: &str) -> Vec<Line> {
     lines
 }
 
-/// The message: chrome dropped, lines of a paragraph joined, paragraphs one per line.
+/// The message: chrome dropped, lines of a paragraph joined, paragraphs one per line. A new
+/// paragraph starts where Tesseract says so, or after a gap taller than half a line (the space
+/// between two chat bubbles; Tesseract reads a screenshot as one block, `--psm 6`).
 pub fn message_text(lines: &[Line]) -> String {
     let body = body_height(lines);
     let mut out = String::new();
-    let mut last: Option<(u32, u32)> = None;
+    let mut last: Option<&Line> = None;
     for l in lines.iter().filter(|l| !is_chrome(l, body)) {
-        if last.is_some() && last != Some((l.block, l.par)) {
-            out.push('\n');
+        if let Some(prev) = last {
+            let gap = l.top.saturating_sub(prev.top + prev.height);
+            if (prev.block, prev.par) != (l.block, l.par) || gap * 2 > body {
+                out.push('\n');
+            }
         }
         push_word(&mut out, &l.text);
-        last = Some((l.block, l.par));
+        last = Some(l);
     }
     out
 }
@@ -102,11 +108,12 @@ fn is_chrome(line: &Line, body_height: u32) -> bool {
     let cjk = text.chars().filter(|c| is_cjk(*c)).count();
     let punct = text.chars().any(|c| "，。！？：；、,.!?:;".contains(c));
     CHROME.contains(&text)
-        // nothing a person writes: the clock, battery and signal, stray marks
-        || cjk == 0 && !text.chars().any(|c| c.is_ascii_alphabetic() && c != 'G')
+        // nothing a person writes: the clock, battery and signal, stray marks, the input bar's
+        // buttons read as letters (CO, WO)
+        || cjk == 0 && (!text.chars().any(|c| c.is_ascii_alphabetic() && c != 'G') || chars <= 3)
         || is_status_bar(text)
         // the group's title: 相亲相爱一家人(58)
-        || chars <= 24 && !punct && title_count(text)
+        || chars <= 24 && title_count(text)
         // a nickname or a time stamp above a bubble: short, no punctuation, in smaller type
         || chars <= 10 && !punct && body_height > 0 && line.height * 4 < body_height * 3
 }
@@ -115,18 +122,23 @@ fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
 }
 
-/// Clock, carrier and battery: "9:41", "下午3:05", "中国移动 4G", "87%".
+/// Clock, carrier and battery: "9:41", "下午3:05", "星期二 下午4:16", "中国移动 4G", and a
+/// status bar whose icons were read as characters ("15:43村|5G").
 fn is_status_bar(text: &str) -> bool {
     let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let t = t.trim_start_matches(['星', '期', '周', '一', '二', '三', '四', '五', '六', '日', '天']);
     let t = t.trim_start_matches(['上', '下', '午', '晚', '早', '昨', '天', '凌', '晨', '中']);
-    let clock = t.len() <= 5 && t.contains([':', '：']) && t.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '：');
+    let clock_len = t.chars().take_while(|c| c.is_ascii_digit() || *c == ':' || *c == '：').count();
+    let starts_with_clock = (4..=5).contains(&clock_len) && t.chars().take(clock_len).any(|c| c == ':' || c == '：');
+    let clock = starts_with_clock && (clock_len == t.chars().count() || t.chars().count() <= 16 && !t.contains(['，', '。', '！', '？']));
     let carrier = ["中国移动", "中国联通", "中国电信"].iter().any(|c| t.starts_with(c)) && t.chars().count() <= 12;
     clock || carrier
 }
 
 /// Ends in a member count in brackets, as a group's title does.
 fn title_count(text: &str) -> bool {
-    let t = text.trim_end();
+    // the back arrow before the title is often read as a mark (<, 〈), and stray marks follow it
+    let t = text.trim_start_matches(['<', '〈', '《', '‹', ' ']).trim_end_matches(|c: char| !c.is_alphanumeric() && c != ')' && c != '）');
     let Some(open) = t.rfind(['(', '（']) else { return false };
     let inner = t[open..].trim_start_matches(['(', '（']).trim_end_matches([')', '）']);
     (t.ends_with(')') || t.ends_with('）')) && !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit())
@@ -137,7 +149,11 @@ mod tests {
     use super::*;
 
     fn line(block: u32, par: u32, height: u32, text: &str) -> Line {
-        Line { block, par, height, text: text.to_string() }
+        Line { block, par, top: 0, height, text: text.to_string() }
+    }
+
+    fn at(top: u32, height: u32, text: &str) -> Line {
+        Line { block: 1, par: 1, top, height, text: text.to_string() }
     }
 
     #[test]
@@ -151,7 +167,10 @@ mod tests {
             5\t1\t2\t1\t2\t1\t0\t0\t10\t30\t90\tWeChat\n\
             5\t1\t2\t1\t2\t2\t0\t0\t10\t30\t90\tPay\n";
         let lines = lines_from_tsv(tsv);
-        assert_eq!(lines, vec![line(2, 1, 30, "从今晚8点"), line(2, 1, 30, "WeChat Pay")]);
+        assert_eq!(
+            lines,
+            vec![at(0, 30, "从今晚8点"), at(0, 30, "WeChat Pay")].into_iter().map(|l| Line { block: 2, ..l }).collect::<Vec<_>>()
+        );
     }
 
     #[test]
@@ -169,6 +188,20 @@ mod tests {
         ];
         assert_eq!(message_text(&lines), "从今晚8点开始全国清查，不删聊天记录封群封号，收到请转发给家人朋友!\n真的假的？");
         assert_eq!(kept_lines(&lines).len(), 4);
+    }
+
+    #[test]
+    fn in_one_block_a_gap_between_bubbles_starts_a_new_line() {
+        let lines = vec![
+            at(10, 20, "15:43村|5G"),
+            at(35, 24, "<老同学聚会群(45)。，"),
+            at(60, 30, "从今晚8点开始全国清查，不删聊天"),
+            at(95, 30, "记录封群封号"),
+            at(150, 14, "星期二 下午4:16"),
+            at(190, 30, "真的假的？"),
+            at(240, 30, "CO"),
+        ];
+        assert_eq!(message_text(&lines), "从今晚8点开始全国清查，不删聊天记录封群封号\n真的假的？");
     }
 
     #[test]

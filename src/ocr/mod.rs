@@ -191,7 +191,9 @@ impl Ocr {
     /// Run Tesseract on a PGM picture given on standard input; its TSV output.
     async fn tesseract(&self, pgm: Vec<u8>) -> Result<String, OcrError> {
         let mut child = tokio::process::Command::new(&self.settings.program)
-            .args(["stdin", "stdout", "-l", &self.settings.langs, "tsv"])
+            // one uniform block: screenshots and notices are columns of text, and the automatic
+            // layout analysis (`--psm 3`) loses short bubbles and tilted photos to it
+            .args(["stdin", "stdout", "-l", &self.settings.langs, "--psm", "6", "tsv"])
             .env("OMP_THREAD_LIMIT", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
