@@ -16,7 +16,7 @@ use tokio::io::AsyncWriteExt;
 use tokio::sync::Semaphore;
 
 pub use layout::{Line, kept_lines, lines_from_tsv, message_text};
-pub use picture::{ImageError, MAX_IMAGE_BYTES, MAX_PIXELS, Picture};
+pub use picture::{ImageError, MAX_IMAGE_BYTES, MAX_PIXELS, Picture, preview};
 
 /// The Debian packages image checks need, named in the error when Tesseract is missing.
 pub const PACKAGES: &str = "tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra";

@@ -94,6 +94,36 @@ impl Picture {
     }
 }
 
+/// Widest preview shown on the result page.
+const PREVIEW_WIDTH: u32 = 720;
+/// Pictures up to this size are shown as they are; larger ones as a smaller JPEG.
+const PREVIEW_AS_IS_BYTES: usize = 300 * 1024;
+
+/// The picture as the result page shows it: as uploaded when small, otherwise a JPEG at most
+/// `PREVIEW_WIDTH` wide (a 5 MB photo would make a page too heavy for a phone). Call only on a
+/// picture `Picture::parse` accepted.
+pub fn preview(bytes: &[u8]) -> Result<(Vec<u8>, &'static str), ImageError> {
+    let format = image::guess_format(bytes).map_err(|_| ImageError::Unsupported(describe_unknown(bytes)))?;
+    if bytes.len() <= PREVIEW_AS_IS_BYTES {
+        return Ok((bytes.to_vec(), format.to_mime_type()));
+    }
+    let picture = Picture::parse(bytes)?;
+    let mut img = image::load_from_memory_with_format(bytes, format).map_err(|e| ImageError::Corrupt(e.to_string()))?;
+    if let Ok(mut decoder) = ImageReader::with_format(Cursor::new(bytes), format).into_decoder()
+        && let Ok(orientation) = decoder.orientation()
+    {
+        img.apply_orientation(orientation);
+    }
+    if picture.width > PREVIEW_WIDTH {
+        img = img.resize(PREVIEW_WIDTH, u32::MAX, image::imageops::FilterType::Triangle);
+    }
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 75)
+        .encode_image(&img.to_rgb8())
+        .map_err(|e| ImageError::Corrupt(e.to_string()))?;
+    Ok((out, "image/jpeg"))
+}
+
 /// Grey, and twice the size when narrow (unless that would pass the pixel limit).
 fn for_ocr(img: DynamicImage) -> GrayImage {
     let gray = img.to_luma8();
@@ -182,6 +212,21 @@ mod tests {
         // 6: the camera was held turned a quarter clockwise; the picture must be turned back
         let turned = Picture::parse(&jpeg_with_orientation(1200, 1000, 6)).unwrap();
         assert_eq!((turned.width, turned.height), (1000, 1200));
+    }
+
+    #[test]
+    fn a_large_picture_is_previewed_small() {
+        let small = png(300, 200);
+        assert_eq!(preview(&small).unwrap(), (small.clone(), "image/png"));
+        let noisy =
+            image::RgbImage::from_fn(2000, 1500, |x, y| image::Rgb([(x * 7 % 251) as u8, (y * 13 % 251) as u8, ((x ^ y) % 251) as u8]));
+        let mut big = Vec::new();
+        noisy.write_to(&mut Cursor::new(&mut big), ImageFormat::Png).unwrap();
+        assert!(big.len() > PREVIEW_AS_IS_BYTES);
+        let (jpeg, mime) = preview(&big).unwrap();
+        assert_eq!(mime, "image/jpeg");
+        assert!(jpeg.len() < big.len() / 4, "{} of {}", jpeg.len(), big.len());
+        assert_eq!(image::load_from_memory(&jpeg).unwrap().width(), PREVIEW_WIDTH);
     }
 
     #[test]

@@ -49,8 +49,12 @@ pub async fn check_image_form(
 ) -> Result<ResultPage, WebError> {
     state.limits.admit(&client, 1)?;
     let image = crate::upload::read_image(&req, payload).await?;
-    let data_url = picture_data_url(&image);
-    let ocr = state.ocr.read(image).await?;
+    let ocr = state.ocr.read(image.clone()).await?;
+    let data_url = web::block(move || crate::ocr::preview(&image))
+        .await
+        .map_err(|e| WebError::Ocr(crate::ocr::OcrError::Failed(format!("preview task failed: {e}"))))?
+        .map(|(bytes, mime)| format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
+        .map_err(crate::ocr::OcrError::Image)?;
     let text = MessageText::parse(&ocr.text)?;
     let response = state.live.check(text.clone(), Limit::default()).await?;
     let mut page = ResultPage::new(&state, text.as_str(), response);
@@ -70,18 +74,6 @@ pub struct PictureView {
     pub data_url: String,
     /// Time spent reading it, in milliseconds.
     pub took_ms: u64,
-}
-
-/// A `data:` URL of the picture, typed by its first bytes (only formats `Picture::parse` reads
-/// get this far; anything else is refused before the page is made).
-fn picture_data_url(bytes: &[u8]) -> String {
-    let mime = match image::guess_format(bytes) {
-        Ok(image::ImageFormat::Jpeg) => "image/jpeg",
-        Ok(image::ImageFormat::WebP) => "image/webp",
-        Ok(image::ImageFormat::Gif) => "image/gif",
-        _ => "image/png",
-    };
-    format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
 /// One matched debunk as the page shows it.

@@ -78,6 +78,11 @@ async fn a_screenshot_is_read_and_its_rumor_found() {
         let h = &r["matches"][0]["highlights"][0];
         assert!(h["end"].as_u64().unwrap() <= text.chars().count() as u64, "{h}");
     }
+    // the web form: the verdict page shows the picture inline and the text read from it
+    let page = post_multipart(&app, "/check/image", "image", &shot).await;
+    assert_eq!(page.status, 200, "{}", page.text());
+    let html = page.text();
+    assert!(html.contains("<img src=\"data:image/png;base64,") && html.contains("谣言") && html.contains("<mark>"), "{html}");
     let limited = app.post_raw(&format!("{CHECK_IMAGE}?limit=1"), Some("image/png"), shot).await;
     assert_eq!(limited.json()["matches"].as_array().unwrap().len(), 1);
     let bad_limit = app.post_raw(&format!("{CHECK_IMAGE}?limit=abc"), Some("image/png"), b"x".to_vec()).await;
