@@ -1,14 +1,14 @@
 //! A picture sent to be checked, taken from the request once at the boundary: the `image` field
 //! of a `multipart/form-data` body (the web form, most bot frameworks) or a raw body with an
-//! `image/*` content type. Bounded while it arrives; decoding is `ocr::Picture`'s job.
+//! `image/*` (or `application/octet-stream`) content type. Bounded while it arrives; decoding is `ocr::Picture`'s job.
 
 use actix_web::{HttpRequest, web};
 use futures_util::StreamExt;
 
 use crate::ocr::{ImageError, MAX_IMAGE_BYTES};
 
-/// Room for a multipart body's boundaries and part headers around the picture.
-const MULTIPART_OVERHEAD: usize = 64 * 1024;
+/// Most bytes the fields besides `image` may hold together (a form's button, say).
+const OTHER_FIELDS_AT_MOST: usize = 64 * 1024;
 
 /// A body too large is still read (and thrown away) up to this size, so that the client, still
 /// sending, reads our 413 instead of a reset connection; past it the connection is dropped.
@@ -54,11 +54,11 @@ async fn from_multipart(req: &HttpRequest, payload: web::Payload) -> Result<Vec<
         if field.name() != Some("image") {
             // small text fields (a form's button) are read and skipped; anything large is refused
             let skipped = field
-                .bytes(MULTIPART_OVERHEAD)
+                .bytes(OTHER_FIELDS_AT_MOST)
                 .await
                 .map_err(|_| UploadError::Malformed("a field other than `image` is too large".into()))?;
             seen += skipped.map_err(|e| UploadError::Malformed(e.to_string()))?.len();
-            if seen > MULTIPART_OVERHEAD {
+            if seen > OTHER_FIELDS_AT_MOST {
                 return Err(UploadError::Malformed("too much besides the `image` field".into()));
             }
             continue;

@@ -31,7 +31,7 @@ pub struct ImageForm {
         content((ImageForm = "multipart/form-data"), ("image/png"), ("image/jpeg"), ("image/webp"), ("image/gif"))),
     responses(
         (status = 200, description = "the verdict on the text read from the picture, and that text (`ocr`)", body = ImageCheckResponse),
-        (status = 400, description = "`empty_image`, `invalid_limit`, `invalid_request` (malformed multipart)", body = crate::error_code::ErrorBody),
+        (status = 400, description = "`empty_image`, `invalid_query` (`limit` is not a number), `invalid_limit`, `invalid_request` (malformed multipart)", body = crate::error_code::ErrorBody),
         (status = 413, description = "`image_too_large` (over 5 MB), `too_many_pixels` (over 40 million), `text_too_long`", body = crate::error_code::ErrorBody),
         (status = 415, description = "`unsupported_media_type` (not multipart or image/*), `unsupported_image` (not PNG, JPEG, WebP or GIF)", body = crate::error_code::ErrorBody),
         (status = 422, description = "`corrupt_image`, `animated_image`, `no_text_in_image`", body = crate::error_code::ErrorBody),

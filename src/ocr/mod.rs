@@ -43,7 +43,8 @@ impl Default for OcrSettings {
             langs: "chi_sim".to_string(),
             concurrency: std::thread::available_parallelism().map_or(2, |n| n.get()),
             max_waiting: 16,
-            timeout: Duration::from_secs(20),
+            // within the 15 s a request may take (`RequestLimits`), so a slow picture gets its own error
+            timeout: Duration::from_secs(10),
         }
     }
 }
@@ -63,7 +64,8 @@ pub struct OcrText {
     pub text: String,
     /// The recognised lines kept, as laid out in the picture.
     pub lines: Vec<String>,
-    /// Time spent decoding and reading the picture, in milliseconds.
+    /// Time from the picture's arrival at the OCR pool to its text (a wait for a free slot, the
+    /// decoding and the reading), in milliseconds.
     pub took_ms: f64,
 }
 
