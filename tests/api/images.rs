@@ -173,6 +173,42 @@ async fn without_tesseract_text_checks_work_and_pictures_say_what_to_install() {
 }
 
 #[actix_web::test]
+async fn cli_check_image_prints_what_was_read_and_the_api_response() {
+    let app = spawn_app().await;
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/images/wechat-purge-chat.png");
+    let run = |args: &[&str], image: &Path, env: Option<(&str, &str)>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_piyao"));
+        cmd.args(["check", "--image"]).arg(image).args(args).arg("--index").arg(app.index_dir.path());
+        if let Some((k, v)) = env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let json = run(&["--json"], &fixture, None);
+    assert!(json.status.success(), "{}", String::from_utf8_lossy(&json.stderr));
+    let cli: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let api = app.post_raw(CHECK_IMAGE, Some("image/png"), screenshot()).await.json();
+    assert_eq!(
+        (&cli["verdict"], &cli["matches"][0]["claim_id"], &cli["ocr"]["text"]),
+        (&api["verdict"], &api["matches"][0]["claim_id"], &api["ocr"]["text"])
+    );
+    let human = run(&[], &fixture, None);
+    let out = String::from_utf8_lossy(&human.stdout);
+    assert!(out.contains("识别出的文字") && out.contains("全国清查") && out.contains("【谣言】"), "{out}");
+
+    let not_image = run(&[], &Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"), None);
+    assert_eq!(not_image.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&not_image.stderr).contains("not an image"), "{}", String::from_utf8_lossy(&not_image.stderr));
+    let no_ocr = run(&[], &fixture, Some(("PIYAO_TESSERACT", "/nonexistent/tesseract")));
+    assert_eq!(no_ocr.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&no_ocr.stderr).contains("apt-get install tesseract-ocr"),
+        "{}",
+        String::from_utf8_lossy(&no_ocr.stderr)
+    );
+}
+
+#[actix_web::test]
 async fn pictures_beyond_the_queue_are_refused_with_retry_after() {
     // one picture read at a time and none waiting: of three sent at once, some must be refused
     let app = spawn_app_with(Options {
