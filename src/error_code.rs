@@ -165,16 +165,25 @@ impl From<&CheckError> for ErrorCode {
     }
 }
 
+impl From<&crate::ocr::ImageError> for ErrorCode {
+    fn from(e: &crate::ocr::ImageError) -> ErrorCode {
+        use crate::ocr::ImageError as I;
+        match e {
+            I::Empty => ErrorCode::EmptyImage,
+            I::TooLarge { .. } => ErrorCode::ImageTooLarge,
+            I::Unsupported(_) => ErrorCode::UnsupportedImage,
+            I::TooManyPixels { .. } => ErrorCode::TooManyPixels,
+            I::Animated => ErrorCode::AnimatedImage,
+            I::Corrupt(_) => ErrorCode::CorruptImage,
+        }
+    }
+}
+
 impl From<&crate::ocr::OcrError> for ErrorCode {
     fn from(e: &crate::ocr::OcrError) -> ErrorCode {
-        use crate::ocr::{ImageError as I, OcrError as O};
+        use crate::ocr::OcrError as O;
         match e {
-            O::Image(I::Empty) => ErrorCode::EmptyImage,
-            O::Image(I::TooLarge { .. }) => ErrorCode::ImageTooLarge,
-            O::Image(I::Unsupported(_)) => ErrorCode::UnsupportedImage,
-            O::Image(I::TooManyPixels { .. }) => ErrorCode::TooManyPixels,
-            O::Image(I::Animated) => ErrorCode::AnimatedImage,
-            O::Image(I::Corrupt(_)) => ErrorCode::CorruptImage,
+            O::Image(i) => i.into(),
             O::NoText => ErrorCode::NoTextInImage,
             O::Unavailable(_) => ErrorCode::OcrUnavailable,
             O::Busy { .. } => ErrorCode::OcrBusy,
@@ -188,7 +197,7 @@ impl From<&crate::upload::UploadError> for ErrorCode {
     fn from(e: &crate::upload::UploadError) -> ErrorCode {
         use crate::upload::UploadError as U;
         match e {
-            U::Image(i) => (&crate::ocr::OcrError::Image(i.clone())).into(),
+            U::Image(i) => i.into(),
             U::NotAnImage(_) => ErrorCode::UnsupportedMediaType,
             U::NoImageField => ErrorCode::EmptyImage,
             U::Malformed(_) => ErrorCode::InvalidRequest,

@@ -45,39 +45,9 @@ pub struct Picture {
 impl Picture {
     /// Check and decode an upload.
     pub fn parse(bytes: &[u8]) -> Result<Picture, ImageError> {
-        if bytes.is_empty() {
-            return Err(ImageError::Empty);
-        }
-        if bytes.len() > MAX_IMAGE_BYTES {
-            return Err(ImageError::TooLarge { bytes: bytes.len(), limit: MAX_IMAGE_BYTES });
-        }
-        let format = image::guess_format(bytes).map_err(|_| ImageError::Unsupported(describe_unknown(bytes)))?;
-        let name = match format {
-            ImageFormat::Png => "png",
-            ImageFormat::Jpeg => "jpeg",
-            ImageFormat::WebP => "webp",
-            ImageFormat::Gif => "gif",
-            other => return Err(ImageError::Unsupported(format!("the image is {other:?}"))),
-        };
-        let corrupt = |e: image::ImageError| ImageError::Corrupt(e.to_string());
-        let (width, height) = ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().map_err(corrupt)?;
-        if u64::from(width) * u64::from(height) > MAX_PIXELS {
-            return Err(ImageError::TooManyPixels { width, height });
-        }
-        if format == ImageFormat::Gif && is_animated(bytes)? {
-            return Err(ImageError::Animated);
-        }
-        let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-        let mut limits = Limits::default();
-        limits.max_image_width = Some(width.max(1));
-        limits.max_image_height = Some(height.max(1));
-        reader.limits(limits);
-        let mut decoder = reader.into_decoder().map_err(corrupt)?;
-        let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-        let mut img = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
-        img.apply_orientation(orientation);
+        let (img, format) = decode(bytes)?;
         let (width, height) = (img.width(), img.height());
-        Ok(Picture { format: name, width, height, gray: for_ocr(img) })
+        Ok(Picture { format, width, height, gray: for_ocr(img) })
     }
 
     /// The picture as binary PGM (what Tesseract reads fastest from standard input).
@@ -94,27 +64,57 @@ impl Picture {
     }
 }
 
+/// Check an upload (size, format, pixels read from the header, animation), then decode it and
+/// turn it upright by its EXIF orientation; its format's name.
+fn decode(bytes: &[u8]) -> Result<(DynamicImage, &'static str), ImageError> {
+    if bytes.is_empty() {
+        return Err(ImageError::Empty);
+    }
+    if bytes.len() > MAX_IMAGE_BYTES {
+        return Err(ImageError::TooLarge { bytes: bytes.len(), limit: MAX_IMAGE_BYTES });
+    }
+    let format = image::guess_format(bytes).map_err(|_| ImageError::Unsupported(describe_unknown(bytes)))?;
+    let name = match format {
+        ImageFormat::Png => "png",
+        ImageFormat::Jpeg => "jpeg",
+        ImageFormat::WebP => "webp",
+        ImageFormat::Gif => "gif",
+        other => return Err(ImageError::Unsupported(format!("the image is {other:?}"))),
+    };
+    let corrupt = |e: image::ImageError| ImageError::Corrupt(e.to_string());
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format).into_dimensions().map_err(corrupt)?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(ImageError::TooManyPixels { width, height });
+    }
+    if format == ImageFormat::Gif && is_animated(bytes)? {
+        return Err(ImageError::Animated);
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(width.max(1));
+    limits.max_image_height = Some(height.max(1));
+    reader.limits(limits);
+    let mut decoder = reader.into_decoder().map_err(corrupt)?;
+    let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let mut img = DynamicImage::from_decoder(decoder).map_err(corrupt)?;
+    img.apply_orientation(orientation);
+    Ok((img, name))
+}
+
 /// Widest preview shown on the result page.
 const PREVIEW_WIDTH: u32 = 720;
 /// Pictures up to this size are shown as they are; larger ones as a smaller JPEG.
 const PREVIEW_AS_IS_BYTES: usize = 300 * 1024;
 
 /// The picture as the result page shows it: as uploaded when small, otherwise a JPEG at most
-/// `PREVIEW_WIDTH` wide (a 5 MB photo would make a page too heavy for a phone). Call only on a
-/// picture `Picture::parse` accepted.
+/// `PREVIEW_WIDTH` wide and upright (a 5 MB photo would make a page too heavy for a phone).
 pub fn preview(bytes: &[u8]) -> Result<(Vec<u8>, &'static str), ImageError> {
     let format = image::guess_format(bytes).map_err(|_| ImageError::Unsupported(describe_unknown(bytes)))?;
     if bytes.len() <= PREVIEW_AS_IS_BYTES {
         return Ok((bytes.to_vec(), format.to_mime_type()));
     }
-    let picture = Picture::parse(bytes)?;
-    let mut img = image::load_from_memory_with_format(bytes, format).map_err(|e| ImageError::Corrupt(e.to_string()))?;
-    if let Ok(mut decoder) = ImageReader::with_format(Cursor::new(bytes), format).into_decoder()
-        && let Ok(orientation) = decoder.orientation()
-    {
-        img.apply_orientation(orientation);
-    }
-    if picture.width > PREVIEW_WIDTH {
+    let (mut img, _) = decode(bytes)?;
+    if img.width() > PREVIEW_WIDTH {
         img = img.resize(PREVIEW_WIDTH, u32::MAX, image::imageops::FilterType::Triangle);
     }
     let mut out = Vec::new();

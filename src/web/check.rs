@@ -1,6 +1,6 @@
 //! `POST /check` (the form), `POST /check/image` (the form's picture) and `GET /check?text=…`
-//! (its permalink): the verdict on a message, the debunks it matches, the user's own text with the matching parts highlighted, and a reply
-//! to paste back into the chat.
+//! (its permalink): the verdict on a message, the debunks it matches, the user's own text with
+//! the matching parts highlighted, and a reply to paste back into the chat.
 //!
 //! The handler only parses and calls `LiveEngine::check`, the same path as the JSON API; this
 //! module turns the `CheckResponse` into what the page shows.
