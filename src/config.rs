@@ -76,4 +76,46 @@ pub struct ServeArgs {
     /// Hosts (and their subdomains) that WeChat picture messages may be fetched from, comma-separated.
     #[arg(long, env = "PIYAO_PICTURE_HOSTS", default_value = crate::wechat::DEFAULT_PICTURE_HOSTS)]
     pub picture_hosts: String,
+    /// Token that opens the editors' pages under `/admin` (off when unset; at least 16 characters).
+    #[arg(long, env = "PIYAO_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<crate::admin::AdminToken>,
+}
+
+/// Where checks are recorded (`serve`, `queue`).
+#[derive(Debug, Clone, Args)]
+pub struct RecordArgs {
+    /// Database for recorded checks, clusters and feedback: a SQLite file, or a `postgres://`
+    /// URL shared by several replicas. Default: `piyao.db` beside the index folder.
+    #[arg(long, env = "PIYAO_DATABASE", hide_env_values = true)]
+    pub database: Option<String>,
+    /// Days recorded checks, feedback and clusters are kept.
+    #[arg(long, env = "PIYAO_RETENTION_DAYS", default_value_t = crate::record::DEFAULT_RETENTION_DAYS)]
+    pub retention_days: u32,
+    /// Record nothing (no texts are kept; feedback and re-checks are off).
+    #[arg(long)]
+    pub no_record: bool,
+    /// `off` is the same as `--no-record`.
+    #[arg(long, env = "PIYAO_RECORD", value_enum, default_value_t = RecordSwitch::On)]
+    pub record: RecordSwitch,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RecordSwitch {
+    On,
+    Off,
+}
+
+impl RecordArgs {
+    /// The database for an index folder: the flag, or `piyao.db` beside the index.
+    pub fn location(&self, index: &std::path::Path) -> crate::store::Location {
+        match &self.database {
+            Some(s) => crate::store::Location::parse(s),
+            None => crate::store::Location::beside_index(index),
+        }
+    }
+
+    pub fn settings(&self, index: &std::path::Path) -> crate::record::RecordSettings {
+        let off = self.no_record || self.record == RecordSwitch::Off;
+        crate::record::RecordSettings { location: (!off).then(|| self.location(index)), retention_days: self.retention_days.max(1) }
+    }
 }

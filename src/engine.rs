@@ -243,6 +243,7 @@ impl Engine {
             stance,
             segments,
             took_ms: (started.elapsed().as_secs_f64() * 1000.0 * 1000.0).round() / 1000.0,
+            check_id: None,
         })
     }
 

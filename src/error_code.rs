@@ -45,11 +45,19 @@ pub enum ErrorCode {
     OcrUnavailable,
     OcrBusy,
     OcrTimeout,
+    CheckNotFound,
+    RecordingOff,
+    DatabaseUnavailable,
+    AdminOff,
+    LoginRequired,
+    InvalidAdminToken,
+    InvalidCsrfToken,
+    ClusterNotFound,
 }
 
 impl ErrorCode {
     /// Every code, for documentation and tests.
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 43] = [
         ErrorCode::EmptyText,
         ErrorCode::TextTooLong,
         ErrorCode::InvalidLimit,
@@ -85,6 +93,14 @@ impl ErrorCode {
         ErrorCode::OcrUnavailable,
         ErrorCode::OcrBusy,
         ErrorCode::OcrTimeout,
+        ErrorCode::CheckNotFound,
+        ErrorCode::RecordingOff,
+        ErrorCode::DatabaseUnavailable,
+        ErrorCode::AdminOff,
+        ErrorCode::LoginRequired,
+        ErrorCode::InvalidAdminToken,
+        ErrorCode::InvalidCsrfToken,
+        ErrorCode::ClusterNotFound,
     ];
 
     /// The row of the table: HTTP status, stable code, advice for a reader.
@@ -126,6 +142,14 @@ impl ErrorCode {
             OcrUnavailable => (503, "ocr_unavailable", "图片查证暂时不可用。请直接把消息的文字粘贴进来查证。"),
             OcrBusy => (503, "ocr_busy", "现在识别图片的人太多了，请过几秒再试，或直接粘贴文字。"),
             OcrTimeout => (503, "ocr_timeout", "这张图片识别得太久了。请截取有文字的部分再发，或直接粘贴文字。"),
+            CheckNotFound => (404, "check_not_found", "没有找到这次查证的记录，可能链接有误，或记录已过了保存期限。"),
+            RecordingOff => (503, "recording_off", "本服务不保存查证记录，所以无法反馈或重新查证。"),
+            DatabaseUnavailable => (503, "database_unavailable", "记录库暂时不可用，请稍后再试；查证本身不受影响。"),
+            AdminOff => (404, "admin_off", "编辑后台没有开启（需设置 PIYAO_ADMIN_TOKEN）。"),
+            LoginRequired => (401, "login_required", "请先登录编辑后台。"),
+            InvalidAdminToken => (403, "invalid_admin_token", "登录口令不对。"),
+            InvalidCsrfToken => (403, "invalid_csrf_token", "表单已过期或不是从本站提交的，请刷新页面再试。"),
+            ClusterNotFound => (404, "cluster_not_found", "没有这个问题簇，可能已过了保存期限。"),
         }
     }
 
@@ -161,6 +185,17 @@ impl From<&CheckError> for ErrorCode {
             CheckError::IndexUnavailable => ErrorCode::IndexUnavailable,
             CheckError::Busy => ErrorCode::Busy,
             CheckError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+}
+
+impl From<&crate::record::RecordError> for ErrorCode {
+    fn from(e: &crate::record::RecordError) -> ErrorCode {
+        use crate::record::RecordError as R;
+        match e {
+            R::Off(_) => ErrorCode::RecordingOff,
+            R::NotFound(_) => ErrorCode::CheckNotFound,
+            R::Store(_) => ErrorCode::DatabaseUnavailable,
         }
     }
 }

@@ -4,6 +4,7 @@
 //! the surfaces (`api`, `web`, `wechat`, `cli`) parse input, call `LiveEngine::check` and
 //! translate; `server` assembles the surfaces into one actix application.
 
+pub mod admin;
 pub mod api;
 pub mod cli;
 pub mod config;
@@ -19,6 +20,7 @@ pub mod matcher;
 pub mod metrics;
 pub mod middleware;
 pub mod ocr;
+pub mod record;
 pub mod reload;
 pub mod reply;
 pub mod request_id;
@@ -26,6 +28,7 @@ pub mod response;
 pub mod server;
 pub mod stable_hash;
 pub mod state;
+pub mod store;
 pub mod text;
 pub mod upload;
 pub mod web;

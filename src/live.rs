@@ -14,6 +14,7 @@ use crate::engine::Engine;
 use crate::index::{IndexRoot, Snapshot};
 use crate::input::{Limit, MessageText};
 use crate::metrics::CheckStats;
+use crate::record::{Recorder, Surface};
 use crate::response::CheckResponse;
 
 pub struct LiveEngine {
@@ -29,6 +30,8 @@ pub struct LiveEngine {
     reload_failures: AtomicU64,
     /// Latency and verdicts of every check (for `/metrics`).
     pub stats: CheckStats,
+    /// Where every check is recorded (off unless `with_recorder`).
+    pub recorder: Recorder,
 }
 
 /// Checks running at once by default: two per core (matching is CPU work; more only queue up).
@@ -68,7 +71,14 @@ impl LiveEngine {
             busy: AtomicU64::new(0),
             reload_failures: AtomicU64::new(0),
             stats: CheckStats::default(),
+            recorder: Recorder::off("off: not configured"),
         })
+    }
+
+    /// Record every check with `recorder`.
+    pub fn with_recorder(mut self, recorder: Recorder) -> LiveEngine {
+        self.recorder = recorder;
+        self
     }
 
     /// A slot to run a check in, or `Busy` after waiting `max_wait`.
@@ -92,26 +102,43 @@ impl LiveEngine {
         self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Check a message on the current generation, off the async runtime's workers.
-    pub async fn check(&self, text: MessageText, limit: Limit) -> Result<CheckResponse, CheckError> {
+    /// Check a message asked on `surface` on the current generation, off the async runtime's
+    /// workers, and record it.
+    pub async fn check(&self, surface: Surface, text: MessageText, limit: Limit) -> Result<CheckResponse, CheckError> {
         let engine = self.get().ok_or(CheckError::IndexUnavailable)?;
         let _slot = self.slot().await?;
-        let response = tokio::task::spawn_blocking(move || engine.check(&text, limit))
-            .await
-            .map_err(|e| CheckError::Internal(anyhow::anyhow!("check task failed: {e}")))?
-            .map_err(CheckError::Internal)?;
+        let recorder = self.recorder.clone();
+        let response = tokio::task::spawn_blocking(move || {
+            let mut response = engine.check(&text, limit)?;
+            recorder.record(surface, text.as_str(), &mut response, engine.generation());
+            Ok::<_, anyhow::Error>(response)
+        })
+        .await
+        .map_err(|e| CheckError::Internal(anyhow::anyhow!("check task failed: {e}")))?
+        .map_err(CheckError::Internal)?;
         self.stats.record(response.took_ms, response.verdict);
         Ok(response)
     }
 
-    /// Check several messages on one generation, in one task off the async workers.
-    pub async fn check_many(&self, texts: Vec<MessageText>, limit: Limit) -> Result<Vec<CheckResponse>, CheckError> {
+    /// Check several messages on one generation, in one task off the async workers, and record
+    /// each.
+    pub async fn check_many(&self, surface: Surface, texts: Vec<MessageText>, limit: Limit) -> Result<Vec<CheckResponse>, CheckError> {
         let engine = self.get().ok_or(CheckError::IndexUnavailable)?;
         let _slot = self.slot().await?;
-        let responses = tokio::task::spawn_blocking(move || texts.iter().map(|t| engine.check(t, limit)).collect::<Result<Vec<_>>>())
-            .await
-            .map_err(|e| CheckError::Internal(anyhow::anyhow!("batch task failed: {e}")))?
-            .map_err(CheckError::Internal)?;
+        let recorder = self.recorder.clone();
+        let responses = tokio::task::spawn_blocking(move || {
+            texts
+                .iter()
+                .map(|t| {
+                    let mut response = engine.check(t, limit)?;
+                    recorder.record(surface, t.as_str(), &mut response, engine.generation());
+                    Ok(response)
+                })
+                .collect::<Result<Vec<_>>>()
+        })
+        .await
+        .map_err(|e| CheckError::Internal(anyhow::anyhow!("batch task failed: {e}")))?
+        .map_err(CheckError::Internal)?;
         for r in &responses {
             self.stats.record(r.took_ms, r.verdict);
         }

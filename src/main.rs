@@ -37,6 +37,8 @@ enum Command {
     Import(cli::import::ImportCommand),
     /// Measure check latency over HTTP against a running server.
     Bench(cli::bench::BenchCommand),
+    /// Print the editors' queue: the most asked messages that no debunk answers yet.
+    Queue(cli::queue::QueueCommand),
 }
 
 fn main() -> ExitCode {
@@ -50,6 +52,7 @@ fn main() -> ExitCode {
         Command::Fit(c) => cli::fit::run(c),
         Command::Import(c) => cli::import::run(c),
         Command::Bench(c) => cli::bench::run(c),
+        Command::Queue(c) => cli::queue::run(c),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -54,6 +54,7 @@ impl Backoff {
 /// Poll the index folder every `every` and swap in a newly published generation. Call inside
 /// an actix runtime.
 pub fn spawn(live: Arc<LiveEngine>, every: Duration) {
+    recheck_clusters(live.clone());
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(every);
         let mut backoff = Backoff::default();
@@ -72,6 +73,7 @@ pub fn spawn(live: Arc<LiveEngine>, every: Duration) {
                 Ok(Ok(())) => {
                     backoff.succeeded();
                     tracing::info!(generation = published, "serving new index generation");
+                    recheck_clusters(live.clone());
                 }
                 Ok(Err(e)) => {
                     live.reload_failed();
@@ -85,6 +87,26 @@ pub fn spawn(live: Arc<LiveEngine>, every: Duration) {
                 }
                 Err(e) => tracing::warn!(error = %e, "reload task failed"),
             }
+        }
+    });
+}
+
+/// Check the open clusters of unanswered messages against the generation now served, off the
+/// async workers: those a new debunk answers leave the editors' queue as covered.
+fn recheck_clusters(live: Arc<LiveEngine>) {
+    if !live.recorder.enabled() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let Some(engine) = live.get() else { return };
+        let generation = engine.generation().to_string();
+        match web::block(move || live.recorder.recheck_clusters(&engine)).await {
+            Ok(Ok((checked, covered))) if checked > 0 => {
+                tracing::info!(generation, checked, covered, "open clusters checked against the new index")
+            }
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = %e, "could not check open clusters against the new index"),
+            Err(e) => tracing::warn!(error = %e, "cluster re-check task failed"),
         }
     });
 }

@@ -70,6 +70,10 @@ pub struct CheckResponse {
     pub segments: Vec<Segment>,
     /// Time spent checking, in milliseconds.
     pub took_ms: f64,
+    /// This check's id, for `POST /api/v1/feedback` and `GET /api/v1/checks/{check_id}`; null
+    /// when the server records no checks (`--no-record`, or its database is unusable).
+    #[serde(default)]
+    pub check_id: Option<String>,
 }
 
 /// Response of `POST /api/v1/check/image`: the check of the text read from the picture, and
@@ -195,6 +199,15 @@ impl CheckResponse {
         let decisive = matches.iter().find(|m| m.level.decides());
         let verdict = decisive.map_or(Verdict::Unknown, |m| Verdict::from_rating(m.rating));
         let stance = decisive.map(|m| m.stance);
-        CheckResponse { verdict, label: verdict.label().into(), confidence: 0.9, matches, stance, segments: vec![], took_ms: 1.0 }
+        CheckResponse {
+            verdict,
+            label: verdict.label().into(),
+            confidence: 0.9,
+            matches,
+            stance,
+            segments: vec![],
+            took_ms: 1.0,
+            check_id: None,
+        }
     }
 }

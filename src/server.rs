@@ -40,6 +40,10 @@ pub struct Settings {
     pub ocr: crate::ocr::OcrSettings,
     /// Hosts WeChat pictures may be fetched from.
     pub picture_hosts: crate::wechat::PictureHosts,
+    /// Where checks are recorded (off by default here; `piyao serve` records beside the index).
+    pub record: crate::record::RecordSettings,
+    /// Opens the editors' pages under `/admin` (off when `None`).
+    pub admin_token: Option<crate::admin::AdminToken>,
 }
 
 impl Settings {
@@ -57,6 +61,8 @@ impl Settings {
             max_check_wait: live::DEFAULT_MAX_WAIT,
             ocr: crate::ocr::OcrSettings::default(),
             picture_hosts: crate::wechat::PictureHosts::default(),
+            record: crate::record::RecordSettings { location: None, retention_days: crate::record::DEFAULT_RETENTION_DAYS },
+            admin_token: None,
         }
     }
 }
@@ -78,8 +84,11 @@ impl Application {
     /// The same on a listener bound beforehand (tests bind port 0 first, to know the public URL).
     pub fn build_on(listener: TcpListener, settings: Settings) -> Result<Application> {
         let port = listener.local_addr()?.port();
+        let recorder = crate::record::Recorder::start(&settings.record);
         let live = Arc::new(
-            LiveEngine::open_with(settings.index, settings.max_running_checks, settings.max_check_wait).context("opening the index")?,
+            LiveEngine::open_with(settings.index, settings.max_running_checks, settings.max_check_wait)
+                .context("opening the index")?
+                .with_recorder(recorder),
         );
         crate::reload::spawn(live.clone(), settings.reload_every);
         let state = AppState {
@@ -89,6 +98,7 @@ impl Application {
             limits: Limits::new(settings.limits),
             ocr: Arc::new(crate::ocr::Ocr::start(settings.ocr)),
             picture_hosts: settings.picture_hosts,
+            admin: settings.admin_token.map(crate::admin::Admin::new),
         };
         let server = run(listener, state, settings.requests)?;
         Ok(Application { port, server })
@@ -118,6 +128,7 @@ fn run(listener: TcpListener, state: AppState, requests_limits: RequestLimits) -
             .app_data(request_stats.clone())
             .configure(crate::api::routes)
             .configure(crate::wechat::routes)
+            .configure(crate::admin::routes)
             .configure(crate::web::routes)
     })
     // the head of a request must arrive within 5 s (the body is bounded by `RequestLimits`)

@@ -20,4 +20,6 @@ pub struct AppState {
     pub ocr: Arc<crate::ocr::Ocr>,
     /// Hosts WeChat pictures may be fetched from.
     pub picture_hosts: crate::wechat::PictureHosts,
+    /// The editors' pages (off when `None`: no admin token).
+    pub admin: Option<crate::admin::Admin>,
 }

@@ -15,6 +15,7 @@ use crate::error_code::{ErrorCode, ErrorDetail};
 use crate::input::{InputError, Limit, MessageText};
 use crate::limits::Client;
 use crate::live::{CheckError, LiveEngine};
+use crate::record::Surface;
 use crate::response::CheckResponse;
 use crate::state::AppState;
 
@@ -103,7 +104,7 @@ impl Batch {
     /// Check every accepted item on the live engine; refused items keep their error.
     async fn run(self, live: &LiveEngine) -> Result<Vec<BatchResult>, ApiError> {
         let texts: Vec<MessageText> = self.items.iter().filter_map(|(_, t)| t.as_ref().ok().cloned()).collect();
-        let mut responses = live.check_many(texts, self.limit).await?.into_iter();
+        let mut responses = live.check_many(Surface::Batch, texts, self.limit).await?.into_iter();
         Ok(self
             .items
             .into_iter()

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use super::error::ApiError;
 use crate::input::{Limit, MessageText};
 use crate::limits::Client;
+use crate::record::Surface;
 use crate::response::CheckResponse;
 use crate::state::AppState;
 
@@ -35,5 +36,5 @@ pub async fn check(state: web::Data<AppState>, client: Client, body: web::Json<C
     let text = MessageText::parse(&body.text)?;
     let limit = Limit::parse(body.limit)?;
     state.limits.admit(&client, 1)?;
-    Ok(HttpResponse::Ok().json(state.live.check(text, limit).await?))
+    Ok(HttpResponse::Ok().json(state.live.check(Surface::Api, text, limit).await?))
 }

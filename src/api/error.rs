@@ -48,6 +48,10 @@ pub enum ApiError {
     Upload(#[from] crate::upload::UploadError),
     #[error(transparent)]
     Ocr(#[from] crate::ocr::OcrError),
+    #[error(transparent)]
+    Record(#[from] crate::record::RecordError),
+    #[error(transparent)]
+    Admin(#[from] crate::admin::AdminError),
     #[error("the results would take {bytes} bytes, more than the {limit} a batch may return: send fewer items or a smaller `limit`")]
     ResultsTooLarge { bytes: usize, limit: usize },
 }
@@ -75,6 +79,8 @@ impl ApiError {
             ApiError::ResultsTooLarge { .. } => ErrorCode::ResultsTooLarge,
             ApiError::Upload(e) => e.into(),
             ApiError::Ocr(e) => e.into(),
+            ApiError::Record(e) => e.into(),
+            ApiError::Admin(e) => e.code(),
         }
     }
 
@@ -101,6 +107,9 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         if let ApiError::Check(CheckError::Internal(e)) = self {
             tracing::error!(error = format!("{e:#}"), "internal error");
+        }
+        if let ApiError::Record(e @ crate::record::RecordError::Store(_)) = self {
+            tracing::error!(error = %e, "database error");
         }
         if let ApiError::Ocr(e @ crate::ocr::OcrError::Failed(_)) = self {
             tracing::error!(error = %e, "OCR failed");

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use super::error::ApiError;
 use crate::input::{Limit, MessageText};
 use crate::limits::Client;
+use crate::record::Surface;
 use crate::response::ImageCheckResponse;
 use crate::state::AppState;
 
@@ -51,6 +52,6 @@ pub async fn check_image(
     let image = crate::upload::read_image(&req, payload).await?;
     let ocr = state.ocr.read(image).await?;
     let text = MessageText::parse(&ocr.text)?;
-    let check = state.live.check(text, limit).await?;
+    let check = state.live.check(Surface::ApiImage, text, limit).await?;
     Ok(HttpResponse::Ok().json(ImageCheckResponse { check, ocr }))
 }

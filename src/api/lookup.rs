@@ -81,6 +81,8 @@ pub struct Health {
     pub refused: Refused,
     /// Whether image checks (`POST /api/v1/check/image`) work, and why not.
     pub ocr: crate::ocr::OcrStatus,
+    /// Whether checks are recorded (for feedback, re-checks and the editors' queue), and why not.
+    pub recording: crate::record::RecordStatus,
 }
 
 /// Requests refused since the server started, by reason.
@@ -102,5 +104,11 @@ pub struct Refused {
 pub async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let engine = state.live.get().ok_or(ApiError::index_unavailable())?;
     let refused = Refused { rate_limited: state.limits.refused(), busy: state.live.busy(), ocr_busy: state.ocr.refused() };
-    Ok(HttpResponse::Ok().json(Health { status: "ok", index: engine.stats(), refused, ocr: state.ocr.status().clone() }))
+    Ok(HttpResponse::Ok().json(Health {
+        status: "ok",
+        index: engine.stats(),
+        refused,
+        ocr: state.ocr.status().clone(),
+        recording: state.live.recorder.status(),
+    }))
 }

@@ -39,5 +39,10 @@ pub async fn metrics(state: web::Data<AppState>, requests: web::Data<RequestStat
         out.push_str(&format!("piyao_ocr_pictures_total{{outcome=\"{outcome}\"}} {n}\n"));
     }
     single(&mut out, "piyao_ocr_seconds_total", "counter", "Time spent decoding and reading pictures.", format!("{:.6}", ocr.seconds));
+    let rec = state.live.recorder.status();
+    single(&mut out, "piyao_recording_enabled", "gauge", "1 when checks are recorded.", u8::from(rec.enabled));
+    single(&mut out, "piyao_recorded_total", "counter", "Checks written to the database.", rec.written);
+    single(&mut out, "piyao_record_dropped_total", "counter", "Checks not recorded because the writer was behind.", rec.dropped);
+    single(&mut out, "piyao_record_failed_batches_total", "counter", "Batches of checks that failed to be written.", rec.failed_batches);
     HttpResponse::Ok().content_type(CONTENT_TYPE).body(out)
 }

@@ -4,6 +4,7 @@
 mod batch;
 mod check;
 mod error;
+mod feedback;
 mod image;
 mod lookup;
 mod metrics;
@@ -12,6 +13,7 @@ mod openapi;
 use actix_web::{guard, web};
 
 pub use error::ApiError;
+pub use feedback::{MAX_COMMENT_CHARS, rfc3339};
 
 use crate::input::MAX_BODY_BYTES;
 
@@ -30,6 +32,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .app_data(json_config(batch::MAX_BATCH_BODY_BYTES))
                     .to(batch::check_batch),
             )
+            .service(feedback::feedback)
+            .service(feedback::recheck)
+            .configure(crate::admin::api::routes)
             .service(lookup::claim)
             .service(lookup::regulation)
             .service(openapi::openapi_json)

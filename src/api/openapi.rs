@@ -5,7 +5,7 @@
 use actix_web::{HttpResponse, get};
 use utoipa::OpenApi;
 
-use super::{batch, check, image, lookup, metrics};
+use super::{batch, check, feedback, image, lookup, metrics};
 use crate::error_code::{ErrorBody, ErrorDetail};
 
 #[derive(OpenApi)]
@@ -16,7 +16,7 @@ use crate::error_code::{ErrorBody, ErrorDetail};
         description = "辟谣 (piyao): checks messages forwarded in Chinese group chats against a corpus of \
             debunks. Every error is `{\"error\": {\"code\", \"message\"}}` with a stable snake_case `code`."
     ),
-    paths(check::check, image::check_image, batch::check_batch, lookup::claim, lookup::regulation, lookup::healthz, metrics::metrics, openapi_json),
+    paths(check::check, image::check_image, batch::check_batch, feedback::feedback, feedback::recheck, crate::admin::api::queue, crate::admin::api::cluster, lookup::claim, lookup::regulation, lookup::healthz, metrics::metrics, openapi_json),
     components(schemas(ErrorBody, ErrorDetail))
 )]
 pub struct ApiDoc;

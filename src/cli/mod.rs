@@ -5,6 +5,7 @@ pub mod check;
 pub mod eval;
 pub mod fit;
 pub mod import;
+pub mod queue;
 pub mod reindex;
 pub mod serve;
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 use anyhow::Result;
 use clap::Args;
 
-use crate::config::{CorpusArgs, IndexArgs, OcrArgs, ServeArgs};
+use crate::config::{CorpusArgs, IndexArgs, OcrArgs, RecordArgs, ServeArgs};
 use crate::index::IndexRoot;
 use crate::limits::{ApiKeys, LimitSettings};
 use crate::server::{Application, Settings};
@@ -20,6 +20,8 @@ pub struct ServeCommand {
     pub corpus: CorpusArgs,
     #[command(flatten)]
     pub ocr: OcrArgs,
+    #[command(flatten)]
+    pub record: RecordArgs,
 }
 
 pub fn run(c: &ServeCommand) -> Result<i32> {
@@ -48,6 +50,8 @@ pub fn run(c: &ServeCommand) -> Result<i32> {
         },
         ocr: c.ocr.settings(),
         picture_hosts: crate::wechat::PictureHosts::parse(&c.serve.picture_hosts),
+        record: c.record.settings(&c.index.index),
+        admin_token: c.serve.admin_token.clone(),
         ..Settings::new(&c.serve.bind, root)
     };
     actix_web::rt::System::new().block_on(async move {

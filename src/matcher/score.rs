@@ -49,6 +49,14 @@ impl Level {
         }
     }
 
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Same => "same",
+            Level::Similar => "similar",
+            Level::Related => "related",
+        }
+    }
+
     /// Does a match at this level decide the verdict?
     pub fn decides(self) -> bool {
         matches!(self, Level::Same | Level::Similar)

@@ -19,9 +19,43 @@ use crate::input::{Limit, MessageText};
 use crate::limits::Client;
 use crate::links;
 use crate::matcher::Stance;
+use crate::record::Surface;
 use crate::reply::{Audience, Reply, shorten_chars};
 use crate::response::{CheckResponse, Match, Segment};
 use crate::state::AppState;
+
+#[derive(Deserialize)]
+pub struct FeedbackForm {
+    check_id: String,
+    /// `yes` or `no`.
+    helpful: String,
+    #[serde(default)]
+    comment: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "feedback.html")]
+pub struct FeedbackThanks {
+    meta: PageMeta,
+    helpful: bool,
+}
+
+/// The result page's 有用/没用 buttons (a plain form: works without JavaScript).
+#[post("/feedback")]
+pub async fn feedback_form(state: web::Data<AppState>, form: web::Form<FeedbackForm>) -> Result<FeedbackThanks, WebError> {
+    let form = form.into_inner();
+    let helpful = match form.helpful.as_str() {
+        "yes" => true,
+        "no" => false,
+        other => return Err(WebError::InvalidForm(format!("`helpful` must be yes or no, not `{other}`"))),
+    };
+    let comment: Option<String> = form.comment.map(|c| c.chars().take(crate::api::MAX_COMMENT_CHARS).collect());
+    let recorder = state.live.recorder.clone();
+    web::block(move || recorder.feedback(&form.check_id, helpful, comment.as_deref()))
+        .await
+        .map_err(|e| WebError::Check(crate::live::CheckError::Internal(anyhow::anyhow!("feedback task failed: {e}"))))??;
+    Ok(FeedbackThanks { meta: PageMeta::new("谢谢反馈", "谢谢你的反馈").noindex(), helpful })
+}
 
 #[derive(Deserialize)]
 pub struct CheckForm {
@@ -56,7 +90,7 @@ pub async fn check_image_form(
         .map(|(bytes, mime)| format!("data:{mime};base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes)))
         .map_err(crate::ocr::OcrError::Image)?;
     let text = MessageText::parse(&ocr.text)?;
-    let response = state.live.check(text.clone(), Limit::default()).await?;
+    let response = state.live.check(Surface::WebImage, text.clone(), Limit::default()).await?;
     let mut page = ResultPage::new(&state, text.as_str(), response);
     page.picture = Some(PictureView { data_url, took_ms: ocr.took_ms.round() as u64 });
     Ok(page)
@@ -65,7 +99,7 @@ pub async fn check_image_form(
 async fn result(state: &AppState, client: &Client, raw: Option<String>) -> Result<ResultPage, WebError> {
     let text = MessageText::parse(raw.as_deref().unwrap_or(""))?;
     state.limits.admit(client, 1)?;
-    let response = state.live.check(text.clone(), Limit::default()).await?;
+    let response = state.live.check(Surface::Web, text.clone(), Limit::default()).await?;
     Ok(ResultPage::new(state, text.as_str(), response))
 }
 
@@ -117,6 +151,8 @@ pub struct ResultPage {
     permalink: Option<String>,
     /// The picture the message was read from, for an image check.
     picture: Option<PictureView>,
+    /// This check's id, for the 有用/没用 buttons (none when checks are not recorded).
+    check_id: Option<String>,
 }
 
 impl ResultPage {
@@ -128,6 +164,7 @@ impl ResultPage {
             .into_iter()
             .map(|m| MatchView { badge: Badge::rating(m.rating), level: level_label(m.level), anchor: format!("match-{}", m.claim_id), m })
             .partition(|v| v.m.level.decides());
+        let check_id = response.check_id.clone();
         let parts = message_parts(text, &decisive, &response.segments);
         let several_rumors = parts.len() > 1;
 
@@ -156,6 +193,7 @@ impl ResultPage {
             stance_note,
             permalink: path.map(|p| state.links.absolute_or_path(&p)),
             picture: None,
+            check_id,
         }
     }
 }

@@ -44,6 +44,10 @@ pub enum WebError {
     Upload(#[from] crate::upload::UploadError),
     #[error(transparent)]
     Ocr(#[from] crate::ocr::OcrError),
+    #[error(transparent)]
+    Record(#[from] crate::record::RecordError),
+    #[error(transparent)]
+    Admin(#[from] crate::admin::AdminError),
 }
 
 impl WebError {
@@ -64,6 +68,8 @@ impl WebError {
             WebError::Timeout { .. } => ErrorCode::RequestTimeout,
             WebError::Upload(e) => e.into(),
             WebError::Ocr(e) => e.into(),
+            WebError::Record(e) => e.into(),
+            WebError::Admin(e) => e.code(),
         }
     }
 }

@@ -20,6 +20,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use crate::input::MAX_BODY_BYTES;
 
 pub use error::WebError;
+pub(crate) use page::{PageMeta, query as query_params};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     let form = web::FormConfig::default().limit(MAX_BODY_BYTES).error_handler(|err, _| {
@@ -36,6 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(check::check_form)
         .service(check::check_image_form)
         .service(check::check_permalink)
+        .service(check::feedback_form)
         .service(claims::browse)
         .service(claims::show)
         .service(regulations::index)

@@ -23,6 +23,7 @@ use serde::Deserialize;
 
 use crate::error_code::{ErrorBody, ErrorCode};
 use crate::input::{Limit, MessageText};
+use crate::record::Surface;
 use crate::state::AppState;
 use xml::{Content, Incoming, XmlError};
 
@@ -168,7 +169,7 @@ async fn receive_message(state: web::Data<AppState>, req: HttpRequest, body: web
 /// The text to send back, or `None` for events that want no reply (unsubscribe, menu clicks, …).
 async fn answer(state: &AppState, content: &Content) -> Option<String> {
     Some(match content {
-        Content::Text(raw) => check(state, raw, reply::verdict).await,
+        Content::Text(raw) => check(state, Surface::Wechat, raw, reply::verdict).await,
         Content::Image(url) => answer_picture(state, url).await,
         Content::Event(event) if event == "subscribe" => reply::WELCOME.to_string(),
         Content::Event(_) => return None,
@@ -189,13 +190,18 @@ async fn answer_picture(state: &AppState, url: &str) -> String {
         Ok(read) => read,
         Err(e) => return reply::unreadable(&e),
     };
-    check(state, &read.text, reply::picture_verdict).await
+    check(state, Surface::WechatImage, &read.text, reply::picture_verdict).await
 }
 
 /// Check a text and compose the reply with `verdict`; a polite text for whatever goes wrong.
-async fn check(state: &AppState, raw: &str, verdict: fn(&crate::response::CheckResponse, &crate::links::Links) -> String) -> String {
+async fn check(
+    state: &AppState,
+    surface: Surface,
+    raw: &str,
+    verdict: fn(&crate::response::CheckResponse, &crate::links::Links) -> String,
+) -> String {
     match MessageText::parse(raw) {
-        Ok(text) => match state.live.check(text, Limit::default()).await {
+        Ok(text) => match state.live.check(surface, text, Limit::default()).await {
             Ok(response) => verdict(&response, &state.links),
             Err(e) => {
                 tracing::error!(error = format!("{e:#}"), "wechat check failed");

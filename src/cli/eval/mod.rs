@@ -15,6 +15,7 @@ use crate::index::IndexRoot;
 use crate::input::{Limit, MessageText};
 use crate::matcher::{Level, SIMILAR, Stance};
 use crate::response::{Match, Verdict};
+pub mod clusters;
 pub mod images;
 pub mod noise;
 
@@ -92,6 +93,8 @@ pub struct EvalCommand {
     pub assertion_min: f32,
     #[command(flatten)]
     pub images: images::ImagesArgs,
+    #[command(flatten)]
+    pub clusters: clusters::ClustersArgs,
 }
 
 fn write_features(engine: &Engine, queries: &[Query], negative: bool, out: &mut String) -> Result<()> {
@@ -173,6 +176,9 @@ fn run_queries(engine: &Engine, queries: &[Query]) -> Result<Vec<Outcome>> {
 }
 
 pub fn run(args: &EvalCommand) -> Result<i32> {
+    if let Some(path) = &args.clusters.clusters {
+        return clusters::run(path, &args.clusters);
+    }
     let Some(c) = super::reindex::load_corpus(&args.corpus) else { return Ok(1) };
     let dir = tempfile::tempdir()?;
     let root = IndexRoot::new(dir.path());
