@@ -71,6 +71,7 @@ impl Settings {
 pub struct Application {
     port: u16,
     server: Server,
+    recorder: crate::record::Recorder,
 }
 
 impl Application {
@@ -88,7 +89,7 @@ impl Application {
         let live = Arc::new(
             LiveEngine::open_with(settings.index, settings.max_running_checks, settings.max_check_wait)
                 .context("opening the index")?
-                .with_recorder(recorder),
+                .with_recorder(recorder.clone()),
         );
         crate::reload::spawn(live.clone(), settings.reload_every);
         let state = AppState {
@@ -101,16 +102,20 @@ impl Application {
             admin: settings.admin_token.map(crate::admin::Admin::new),
         };
         let server = run(listener, state, settings.requests)?;
-        Ok(Application { port, server })
+        Ok(Application { port, server, recorder })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serve until the server is stopped.
+    /// Serve until the server is stopped (SIGINT/SIGTERM: in-flight requests finish), then
+    /// write the checks still waiting to be recorded.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        let recorder = self.recorder;
+        let _ = web::block(move || recorder.flush(Duration::from_secs(10))).await;
+        result
     }
 }
 

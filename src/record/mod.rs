@@ -20,7 +20,7 @@ use crate::store::{CheckRow, FeedbackRow, Location, Storage, StoreError, StoreRe
 use cluster::{ClusterIndex, Placement, Sketch};
 
 /// Records waiting for the writer at most; beyond, records are dropped (and counted).
-pub const CHANNEL_CAPACITY: usize = 4096;
+pub const CHANNEL_CAPACITY: usize = 16_384;
 /// Records written in one transaction at most.
 pub const MAX_BATCH: usize = 512;
 /// Days a recorded check is kept by default.

@@ -66,11 +66,16 @@ impl From<::postgres::Error> for StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
-/// Open (and migrate) the database at `location`.
+/// Open (and migrate) the database at `location`. Safe to call from async code: the
+/// PostgreSQL client runs its own runtime, so it connects on a thread of its own.
 pub fn open(location: &Location) -> StoreResult<Box<dyn Storage>> {
     match location {
         Location::Sqlite(path) => Ok(Box::new(sqlite::SqliteStore::open(path)?)),
-        Location::Postgres(url) => Ok(Box::new(postgres::PostgresStore::open(url)?)),
+        Location::Postgres(url) => std::thread::scope(|s| {
+            s.spawn(|| postgres::PostgresStore::open(url).map(|p| Box::new(p) as Box<dyn Storage>)).join().unwrap_or_else(|_| {
+                Err(StoreError::Open { location: location.describe(), detail: "the connecting thread panicked".into() })
+            })
+        }),
     }
 }
 

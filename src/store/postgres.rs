@@ -36,8 +36,9 @@ const MIGRATIONS: &[&str] = &[
      CREATE INDEX feedback_check ON feedback(check_id);",
 ];
 
-/// An arbitrary constant: the advisory lock that serializes migrations.
+/// Arbitrary constants: the advisory locks that serialize migrations and writes.
 const MIGRATION_LOCK: i64 = 0x7069_7961_6f;
+const WRITE_LOCK: i64 = 0x7069_7961_70;
 
 /// The URL with its password replaced by `***`.
 pub fn without_password(url: &str) -> String {
@@ -208,6 +209,9 @@ impl Storage for PostgresStore {
     fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StoreResult<()>) -> StoreResult<()> {
         let mut client = self.client(&self.writer)?;
         let mut tx = PgTx(client.transaction()?);
+        // replicas write one at a time, so that two copies of a new message asked on two
+        // replicas at once join one cluster rather than start two
+        tx.0.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
         f(&mut tx)?;
         tx.0.commit()?;
         Ok(())

@@ -19,6 +19,7 @@ fn serve(index: &std::path::Path, format: &str, log: &std::path::Path) -> (Child
         .arg("--index")
         .arg(index)
         .env_remove("PIYAO_WECHAT_TOKEN")
+        .env("PIYAO_RECORD", "off")
         .stderr(std::fs::File::create(log).unwrap())
         .stdout(Stdio::null())
         .spawn()

@@ -46,6 +46,10 @@ pub struct Options {
     pub build_index: bool,
     /// Changes to the server's settings (limits, timeouts).
     pub settings: fn(Settings) -> Settings,
+    /// Record checks into this database (off when `None`).
+    pub database: Option<piyao::store::Location>,
+    /// Open `/admin` with this token.
+    pub admin_token: Option<&'static str>,
 }
 
 impl Default for Options {
@@ -55,6 +59,8 @@ impl Default for Options {
             corpus: None,
             wechat_token: None,
             build_index: true,
+            database: None,
+            admin_token: None,
             settings: |s| Settings { limits: piyao::limits::LimitSettings { anonymous_rate: 0, ..s.limits }, ..s },
         }
     }
@@ -79,6 +85,8 @@ pub async fn spawn_app_with(opts: Options) -> TestApp {
         public_url: format!("http://127.0.0.1:{port}"),
         wechat_token: opts.wechat_token.map(|t| piyao::wechat::Token::parse(&t).expect("a test token")),
         reload_every: Duration::from_millis(50),
+        record: piyao::record::RecordSettings { location: opts.database, retention_days: piyao::record::DEFAULT_RETENTION_DAYS },
+        admin_token: opts.admin_token.map(|t| t.parse().expect("a test admin token")),
         ..(opts.settings)(Settings::new(&format!("127.0.0.1:{port}"), root))
     };
     let app = Application::build_on(listener, settings).expect("server starts");
@@ -139,6 +147,12 @@ macro_rules! finish {
         let body = r.body().limit(16 << 20).await.expect("body read").to_vec();
         Reply { status, content_type, headers, body }
     }};
+}
+
+/// POST a form with a `Cookie` header; redirects are not followed (their `Location` is the answer).
+pub async fn finish_form(app: &TestApp, path: &str, cookie: &str, fields: &[(&str, &str)]) -> Reply {
+    let client = awc::Client::builder().max_redirects(0).timeout(Duration::from_secs(30)).finish();
+    finish!(client.post(app.url(path)).insert_header(("cookie", cookie)).send_form(&fields))
 }
 
 impl TestApp {

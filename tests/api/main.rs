@@ -3,6 +3,7 @@
 mod helpers;
 
 mod access_log;
+mod admin;
 mod batch;
 mod bench;
 mod browser;
@@ -15,6 +16,7 @@ mod limits;
 mod lookups;
 mod metrics;
 mod openapi;
+mod recording;
 mod reindex;
 mod robustness;
 mod security_headers;
