@@ -400,3 +400,48 @@ async fn every_page_fits_phone_and_desktop_screens() {
         browser.screenshot(&format!("{name}-phone-large-font")).await;
     }
 }
+
+#[actix_web::test]
+async fn an_editor_signs_in_finds_an_unanswered_message_and_drafts_its_debunk() {
+    if !browser_installed() {
+        return;
+    }
+    const TOKEN: &str = "editors-token-for-the-browser";
+    let dir = tempfile::tempdir().unwrap();
+    let db = piyao::store::Location::Sqlite(dir.path().join("piyao.db"));
+    let app =
+        crate::helpers::spawn_app_with(crate::helpers::Options { database: Some(db), admin_token: Some(TOKEN), ..Default::default() })
+            .await;
+    let driver = Chromedriver::start().await;
+    let browser = Browser::open(&driver, DESKTOP).await;
+
+    // two people ask about the same new forward; one says the answer did not help
+    browser.check_from_home(&app.url("/"), UNKNOWN_MESSAGE).await;
+    browser.wait_for_text("#verdict .badge", "未收录").await;
+    browser.click("#helpful-no").await;
+    browser.wait_for_text("#thanks", "谢谢你的反馈").await;
+    browser.check_from_home(&app.url("/"), &format!("转发：{UNKNOWN_MESSAGE}")).await;
+    browser.wait_for_text("#verdict .badge", "未收录").await;
+
+    // the editor signs in and finds it at the top of the queue, asked twice
+    browser.goto(&app.url("/admin")).await;
+    browser.wait_for_text("#error", "login_required").await;
+    browser.goto(&app.url("/admin/login")).await;
+    browser.type_into("#token", TOKEN).await;
+    browser.click("#login-submit").await;
+    let first = browser.wait_for_text("#queue li.cluster", &UNKNOWN_MESSAGE.chars().take(8).collect::<String>()).await;
+    assert!(first.contains("被问 2 次"), "{first}");
+    browser.click("#queue li.cluster a").await;
+    let cluster = browser.wait_for_text("#cluster", "不同版本").await;
+    assert!(cluster.contains("转发："), "both wordings are listed: {cluster}");
+    let draft = browser.run("return document.querySelector('#draft-toml').value").await;
+    let draft = draft.as_str().unwrap();
+    assert!(draft.contains("id = \"") && draft.contains("variants = [") && draft.contains("[[sources]]"), "{draft}");
+    toml::from_str::<toml::Table>(draft).expect("the draft is TOML");
+    browser.screenshot("admin-cluster").await;
+    // not a claim after all: ignored, and gone from the open queue
+    browser.click("#ignore").await;
+    browser.wait_for_text("#cluster h1", "已忽略").await;
+    browser.goto(&app.url("/admin")).await;
+    browser.wait_for_text("#queue", "没有符合条件的问题簇").await;
+}
