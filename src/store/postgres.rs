@@ -37,8 +37,8 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 /// Arbitrary constants: the advisory locks that serialize migrations and writes.
-const MIGRATION_LOCK: i64 = 0x7069_7961_6f;
-const WRITE_LOCK: i64 = 0x7069_7961_70;
+const MIGRATION_LOCK: i64 = 0x0070_6979_616f;
+const WRITE_LOCK: i64 = 0x0070_6979_6170;
 
 /// The URL with its password replaced by `***`.
 pub fn without_password(url: &str) -> String {

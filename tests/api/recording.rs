@@ -187,6 +187,7 @@ fn serve(index: &Path, database: &str, log: &Path) -> (Child, String) {
         std::thread::sleep(Duration::from_millis(100));
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("serve did not start: {}", std::fs::read_to_string(log).unwrap_or_default());
 }
 
