@@ -248,7 +248,8 @@ pub trait Tx {
     fn insert_feedback(&mut self, row: &FeedbackRow) -> StoreResult<()>;
     /// The cluster that holds a variant with this fingerprint.
     fn cluster_of_fingerprint(&mut self, fingerprint: &str) -> StoreResult<Option<i64>>;
-    /// Stored variants (cluster, text) sharing a key with `keys`, at most `limit`.
+    /// Stored variants (cluster, text) sharing a key with `keys`, those sharing the most keys
+    /// first, at most `limit`.
     fn candidates(&mut self, keys: &[i64], limit: usize) -> StoreResult<Vec<(i64, String)>>;
     /// A new cluster whose first variant is `row`'s text.
     fn new_cluster(&mut self, row: &CheckRow, keys: &[i64]) -> StoreResult<i64>;

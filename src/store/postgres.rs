@@ -129,9 +129,12 @@ impl Tx for PgTx<'_> {
         if keys.is_empty() {
             return Ok(vec![]);
         }
+        // the variants sharing the most keys first: a limit then drops the least alike
         let rows = self.0.query(
-            "SELECT v.cluster_id, v.text FROM variants v WHERE v.fingerprint IN
-               (SELECT DISTINCT fingerprint FROM cluster_keys WHERE key = ANY($1)) LIMIT $2",
+            "SELECT v.cluster_id, v.text FROM variants v JOIN
+               (SELECT fingerprint, COUNT(*) AS shared FROM cluster_keys WHERE key = ANY($1)
+                GROUP BY fingerprint ORDER BY shared DESC, fingerprint LIMIT $2) k ON k.fingerprint = v.fingerprint
+             ORDER BY k.shared DESC, v.fingerprint",
             &[&keys, &(limit as i64)],
         )?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())

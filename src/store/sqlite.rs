@@ -143,9 +143,12 @@ impl Tx for SqliteTx<'_> {
             return Ok(vec![]);
         }
         let marks = vec!["?"; keys.len()].join(",");
+        // the variants sharing the most keys first: a limit then drops the least alike
         let sql = format!(
-            "SELECT v.cluster_id, v.text FROM variants v WHERE v.fingerprint IN
-               (SELECT DISTINCT fingerprint FROM cluster_keys WHERE key IN ({marks})) LIMIT {limit}"
+            "SELECT v.cluster_id, v.text FROM variants v JOIN
+               (SELECT fingerprint, COUNT(*) AS shared FROM cluster_keys WHERE key IN ({marks})
+                GROUP BY fingerprint ORDER BY shared DESC, fingerprint LIMIT {limit}) k ON k.fingerprint = v.fingerprint
+             ORDER BY k.shared DESC, v.fingerprint"
         );
         let mut stmt = self.0.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(keys.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;

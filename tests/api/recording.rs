@@ -446,3 +446,29 @@ impl Drop for Postgres {
         let _ = as_postgres(&self.bin.join("pg_ctl")).args(["-D"]).arg(&self.data).args(["-m", "immediate", "stop"]).output();
     }
 }
+
+#[actix_web::test]
+async fn piyao_queue_prints_the_most_asked_uncovered_clusters() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = sqlite_in(dir.path());
+    let app = app_on(&db).await;
+    for text in [NEW_RUMOR, COPIES[0], COPIES[1], "听说3号楼明天停电一整天，是真的吗"] {
+        app.check(text).await;
+    }
+    written(&app, 4).await;
+    let Location::Sqlite(path) = &db else { unreachable!() };
+    let queue = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_piyao")).arg("queue").arg("--database").arg(path).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let table = queue(&[]);
+    let rows: Vec<&str> = table.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{table}");
+    assert!(rows[0].trim_start().starts_with("3 ") && rows[0].contains("停水"), "most asked first: {table}");
+    let json: Vec<Value> = queue(&["--json", "--sort", "recent"]).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(json[0]["representative"].as_str().unwrap().contains("停电"), "most recent first");
+    let missing = Command::new(env!("CARGO_BIN_EXE_piyao")).args(["queue", "--database"]).arg(dir.path().join("nope.db")).output().unwrap();
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no database at"));
+}
