@@ -191,6 +191,11 @@ pub trait ClusterIndex {
     /// group the key rows by variant and order by their count): an arbitrary choice misses the
     /// right cluster more often when many variants share a common key.
     fn candidates(&mut self, keys: &[i64], limit: usize) -> Result<Vec<(i64, String)>, Self::Error>;
+    /// The sketch of a stored variant's text (an index may keep them, rather than sketch the
+    /// same variants again for every new message).
+    fn sketch(&mut self, text: &str) -> Sketch {
+        Sketch::of(text)
+    }
 }
 
 /// Where a message goes.
@@ -217,7 +222,7 @@ pub fn place<I: ClusterIndex>(index: &mut I, sketch: &Sketch) -> Result<Placemen
     }
     let mut best: Option<(i64, f32)> = None;
     for (id, text) in index.candidates(sketch.keys(), CANDIDATES)? {
-        let candidate = Sketch::of(&text);
+        let candidate = index.sketch(&text);
         if candidate.too_short() {
             continue;
         }

@@ -6,6 +6,7 @@
 pub mod cluster;
 pub mod mask;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
@@ -23,6 +24,10 @@ use cluster::{ClusterIndex, Placement, Sketch};
 pub const CHANNEL_CAPACITY: usize = 16_384;
 /// Records written in one transaction at most.
 pub const MAX_BATCH: usize = 512;
+/// How long the writer gathers records after the first one before it writes them: fewer,
+/// larger transactions (a commit costs more than the rows it carries). A `kill -9` loses at
+/// most the batch being gathered or written, plus what waits in the channel.
+pub const BATCH_WINDOW: Duration = Duration::from_millis(100);
 /// Days a recorded check is kept by default.
 pub const DEFAULT_RETENTION_DAYS: u32 = 90;
 
@@ -182,7 +187,7 @@ impl Recorder {
     pub fn with_store(store: Arc<dyn Storage>, detail: String, retention_days: u32) -> Recorder {
         let (sender, receiver) = mpsc::sync_channel(CHANNEL_CAPACITY);
         let counters = Arc::new(Counters::default());
-        let writer = Writer { store: store.clone(), counters: counters.clone(), retention_days };
+        let writer = Writer { store: store.clone(), counters: counters.clone(), retention_days, memo: Memo::default() };
         std::thread::Builder::new()
             .name("piyao-recorder".into())
             .spawn(move || writer.run(receiver))
@@ -316,13 +321,14 @@ struct Writer {
     store: Arc<dyn Storage>,
     counters: Arc<Counters>,
     retention_days: u32,
+    memo: Memo,
 }
 
 /// How often old records are purged.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 impl Writer {
-    fn run(self, receiver: Receiver<Message>) {
+    fn run(mut self, receiver: Receiver<Message>) {
         let mut last_purge: Option<Instant> = None;
         loop {
             if last_purge.is_none_or(|t| t.elapsed() >= PURGE_EVERY) {
@@ -334,10 +340,17 @@ impl Writer {
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => return,
             };
+            // gather for BATCH_WINDOW, unless someone waits for a barrier
+            let deadline = Instant::now() + BATCH_WINDOW;
+            let mut waiting = matches!(first, Message::Barrier(_));
             let mut batch = vec![first];
-            while batch.len() < MAX_BATCH {
-                match receiver.try_recv() {
-                    Ok(m) => batch.push(m),
+            while batch.len() < MAX_BATCH && !waiting {
+                let left = deadline.saturating_duration_since(Instant::now());
+                match receiver.recv_timeout(left) {
+                    Ok(m) => {
+                        waiting = matches!(m, Message::Barrier(_));
+                        batch.push(m);
+                    }
                     Err(_) => break,
                 }
             }
@@ -345,7 +358,7 @@ impl Writer {
         }
     }
 
-    fn write(&self, batch: Vec<Message>) {
+    fn write(&mut self, batch: Vec<Message>) {
         let mut barriers = Vec::new();
         let mut checks = Vec::new();
         for m in batch {
@@ -356,7 +369,8 @@ impl Writer {
         }
         if !checks.is_empty() {
             let n = checks.len() as u64;
-            match self.store.write(&mut |tx| write_checks(tx, &checks)) {
+            let memo = &mut self.memo;
+            match self.store.write(&mut |tx| write_checks(tx, &checks, memo)) {
                 Ok(()) => {
                     self.counters.written.fetch_add(n, Ordering::Relaxed);
                 }
@@ -382,26 +396,72 @@ impl Writer {
     }
 }
 
+/// Texts the writer remembers, each map emptied when it holds this many.
+const MEMO_ENTRIES: usize = 50_000;
+
+/// What the writer remembers of texts it has seen: a forward asked again (the common case) is
+/// not masked and normalized again, and candidates are compared without sketching them again.
+#[derive(Default)]
+struct Memo {
+    /// Text as asked → masked.
+    masked: HashMap<String, String>,
+    /// Masked text → its sketch.
+    sketches: HashMap<String, Sketch>,
+}
+
+impl Memo {
+    fn masked(&mut self, text: &str) -> String {
+        if let Some(m) = self.masked.get(text) {
+            return m.clone();
+        }
+        if self.masked.len() >= MEMO_ENTRIES {
+            self.masked.clear();
+        }
+        let m = mask::mask(text).text;
+        self.masked.insert(text.to_string(), m.clone());
+        m
+    }
+
+    fn sketch(&mut self, masked: &str) -> Sketch {
+        if let Some(s) = self.sketches.get(masked) {
+            return s.clone();
+        }
+        if self.sketches.len() >= MEMO_ENTRIES {
+            self.sketches.clear();
+        }
+        let s = Sketch::of(masked);
+        self.sketches.insert(masked.to_string(), s.clone());
+        s
+    }
+}
+
 /// Clustering's view of the writer's transaction.
-struct TxIndex<'a>(&'a mut dyn Tx);
+struct TxIndex<'a> {
+    tx: &'a mut dyn Tx,
+    memo: &'a mut Memo,
+}
 
 impl ClusterIndex for TxIndex<'_> {
     type Error = StoreError;
 
     fn by_fingerprint(&mut self, fingerprint: &str) -> StoreResult<Option<i64>> {
-        self.0.cluster_of_fingerprint(fingerprint)
+        self.tx.cluster_of_fingerprint(fingerprint)
     }
 
     fn candidates(&mut self, keys: &[i64], limit: usize) -> StoreResult<Vec<(i64, String)>> {
-        self.0.candidates(keys, limit)
+        self.tx.candidates(keys, limit)
+    }
+
+    fn sketch(&mut self, text: &str) -> Sketch {
+        self.memo.sketch(text)
     }
 }
 
 /// Mask, cluster the unanswered, and insert one batch of checks.
-fn write_checks(tx: &mut dyn Tx, checks: &[Pending]) -> StoreResult<()> {
+fn write_checks(tx: &mut dyn Tx, checks: &[Pending], memo: &mut Memo) -> StoreResult<()> {
     for p in checks {
-        let text = mask::mask(&p.text).text;
-        let sketch = Sketch::of(&text);
+        let text = memo.masked(&p.text);
+        let sketch = memo.sketch(&text);
         let mut row = CheckRow {
             id: p.id.clone(),
             at_ms: p.at_ms,
@@ -417,7 +477,7 @@ fn write_checks(tx: &mut dyn Tx, checks: &[Pending]) -> StoreResult<()> {
             cluster_id: None,
         };
         if p.verdict == Verdict::Unknown {
-            let placement = cluster::place(&mut TxIndex(tx), &sketch)?;
+            let placement = cluster::place(&mut TxIndex { tx: &mut *tx, memo: &mut *memo }, &sketch)?;
             let id = match placement {
                 Placement::Exact(id) | Placement::Similar(id) => {
                     tx.join_cluster(id, &row, sketch.keys(), cluster::MAX_VARIANTS)?;

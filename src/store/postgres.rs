@@ -2,9 +2,10 @@
 //! SQLite store, in PostgreSQL's dialect. Migrations take an advisory lock, so replicas that
 //! start together migrate once.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 
-use ::postgres::{Client, NoTls, Row};
+use ::postgres::{Client, NoTls, Row, Statement};
 
 use super::*;
 
@@ -52,8 +53,15 @@ pub fn without_password(url: &str) -> String {
 
 pub struct PostgresStore {
     url: String,
-    writer: Mutex<Client>,
+    writer: Mutex<WriterConn>,
     reader: Mutex<Client>,
+}
+
+/// The writer's connection, with its statements prepared once (each one unprepared would cost
+/// a round trip more per query).
+struct WriterConn {
+    client: Client,
+    statements: HashMap<&'static str, Statement>,
 }
 
 fn migrate(client: &mut Client) -> Result<(), ::postgres::Error> {
@@ -75,7 +83,18 @@ impl PostgresStore {
         let mut writer = Client::connect(url, NoTls).map_err(fail)?;
         migrate(&mut writer).map_err(fail)?;
         let reader = Client::connect(url, NoTls).map_err(fail)?;
+        let writer = WriterConn { client: writer, statements: HashMap::new() };
         Ok(PostgresStore { url: url.to_string(), writer: Mutex::new(writer), reader: Mutex::new(reader) })
+    }
+
+    /// The writer's connection, connected again if the server closed it.
+    fn writer(&self) -> StoreResult<std::sync::MutexGuard<'_, WriterConn>> {
+        let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        if w.client.is_closed() {
+            w.client = Client::connect(&self.url, NoTls)?;
+            w.statements.clear();
+        }
+        Ok(w)
     }
 
     /// The client behind `m`, connected again if the server closed it (a restart of PostgreSQL).
@@ -88,13 +107,31 @@ impl PostgresStore {
     }
 }
 
-struct PgTx<'a>(::postgres::Transaction<'a>);
+struct PgTx<'a> {
+    tx: ::postgres::Transaction<'a>,
+    statements: &'a mut HashMap<&'static str, Statement>,
+}
+
+impl PgTx<'_> {
+    /// `sql` prepared on this connection (once).
+    fn st(&mut self, sql: &'static str) -> Result<Statement, ::postgres::Error> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql)?;
+        self.statements.insert(sql, s.clone());
+        Ok(s)
+    }
+}
 
 impl Tx for PgTx<'_> {
     fn insert_check(&mut self, r: &CheckRow) -> StoreResult<()> {
-        self.0.execute(
+        let st = self.st(
             "INSERT INTO checks (id, at_ms, surface, text, fingerprint, verdict, stance, top_claim, top_score, top_level, generation, cluster_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT (id) DO NOTHING",
+        )?;
+        self.tx.execute(
+            &st,
             &[
                 &r.id,
                 &r.at_ms,
@@ -114,15 +151,14 @@ impl Tx for PgTx<'_> {
     }
 
     fn insert_feedback(&mut self, f: &FeedbackRow) -> StoreResult<()> {
-        self.0.execute(
-            "INSERT INTO feedback (check_id, at_ms, helpful, comment) VALUES ($1, $2, $3, $4)",
-            &[&f.check_id, &f.at_ms, &f.helpful, &f.comment],
-        )?;
+        let st = self.st("INSERT INTO feedback (check_id, at_ms, helpful, comment) VALUES ($1, $2, $3, $4)")?;
+        self.tx.execute(&st, &[&f.check_id, &f.at_ms, &f.helpful, &f.comment])?;
         Ok(())
     }
 
     fn cluster_of_fingerprint(&mut self, fingerprint: &str) -> StoreResult<Option<i64>> {
-        Ok(self.0.query_opt("SELECT cluster_id FROM variants WHERE fingerprint = $1", &[&fingerprint])?.map(|r| r.get(0)))
+        let st = self.st("SELECT cluster_id FROM variants WHERE fingerprint = $1")?;
+        Ok(self.tx.query_opt(&st, &[&fingerprint])?.map(|r| r.get(0)))
     }
 
     fn candidates(&mut self, keys: &[i64], limit: usize) -> StoreResult<Vec<(i64, String)>> {
@@ -130,56 +166,56 @@ impl Tx for PgTx<'_> {
             return Ok(vec![]);
         }
         // the variants sharing the most keys first: a limit then drops the least alike
-        let rows = self.0.query(
-            "SELECT v.cluster_id, v.text FROM variants v JOIN
+        let st = self.st("SELECT v.cluster_id, v.text FROM variants v JOIN
                (SELECT fingerprint, COUNT(*) AS shared FROM cluster_keys WHERE key = ANY($1)
                 GROUP BY fingerprint ORDER BY shared DESC, fingerprint LIMIT $2) k ON k.fingerprint = v.fingerprint
-             ORDER BY k.shared DESC, v.fingerprint",
-            &[&keys, &(limit as i64)],
-        )?;
+             ORDER BY k.shared DESC, v.fingerprint")?;
+        let rows = self.tx.query(&st, &[&keys, &(limit as i64)])?;
         Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
     }
 
     fn new_cluster(&mut self, r: &CheckRow, keys: &[i64]) -> StoreResult<i64> {
-        let id: i64 = self
-            .0
-            .query_one(
-                "INSERT INTO clusters (representative, count, first_seen_ms, last_seen_ms, surfaces, related_claim, checked_generation)
-                 VALUES ($1, 1, $2, $2, $3, $4, $5) RETURNING id",
-                &[&r.text, &r.at_ms, &join_surfaces("", &r.surface), &r.top_claim, &r.generation],
-            )?
-            .get(0);
-        add_variant(&mut self.0, id, r, keys)?;
+        let st = self
+            .st("INSERT INTO clusters (representative, count, first_seen_ms, last_seen_ms, surfaces, related_claim, checked_generation)
+             VALUES ($1, 1, $2, $2, $3, $4, $5) RETURNING id")?;
+        let id: i64 = self.tx.query_one(&st, &[&r.text, &r.at_ms, &join_surfaces("", &r.surface), &r.top_claim, &r.generation])?.get(0);
+        self.add_variant(id, r, keys)?;
         Ok(id)
     }
 
     fn join_cluster(&mut self, cluster: i64, r: &CheckRow, keys: &[i64], max_variants: usize) -> StoreResult<()> {
-        let surfaces: String = self.0.query_one("SELECT surfaces FROM clusters WHERE id = $1 FOR UPDATE", &[&cluster])?.get(0);
-        self.0.execute(
+        // the surfaces are a set: `,api,web,` gains `batch,` only if it lacks `,batch,`
+        let st = self.st(
             "UPDATE clusters SET count = count + 1, last_seen_ms = GREATEST(last_seen_ms, $2), first_seen_ms = LEAST(first_seen_ms, $2),
-             surfaces = $3, related_claim = COALESCE($4, related_claim) WHERE id = $1",
-            &[&cluster, &r.at_ms, &join_surfaces(&surfaces, &r.surface), &r.top_claim],
+             surfaces = CASE WHEN surfaces LIKE '%,' || $3 || ',%' THEN surfaces ELSE surfaces || $3 || ',' END,
+             related_claim = COALESCE($4, related_claim) WHERE id = $1",
         )?;
-        let bumped = self.0.execute("UPDATE variants SET count = count + 1 WHERE fingerprint = $1", &[&r.fingerprint])?;
+        self.tx.execute(&st, &[&cluster, &r.at_ms, &r.surface, &r.top_claim])?;
+        let st = self.st("UPDATE variants SET count = count + 1 WHERE fingerprint = $1")?;
+        let bumped = self.tx.execute(&st, &[&r.fingerprint])?;
         if bumped == 0 {
-            let stored: i64 = self.0.query_one("SELECT COUNT(*) FROM variants WHERE cluster_id = $1", &[&cluster])?.get(0);
+            let st = self.st("SELECT COUNT(*) FROM variants WHERE cluster_id = $1")?;
+            let stored: i64 = self.tx.query_one(&st, &[&cluster])?.get(0);
             if (stored as usize) < max_variants {
-                add_variant(&mut self.0, cluster, r, keys)?;
+                self.add_variant(cluster, r, keys)?;
             }
         }
         Ok(())
     }
 }
 
-fn add_variant(tx: &mut ::postgres::Transaction, cluster: i64, r: &CheckRow, keys: &[i64]) -> Result<(), ::postgres::Error> {
-    let added = tx.execute(
-        "INSERT INTO variants (fingerprint, cluster_id, text, count, first_seen_ms) VALUES ($1, $2, $3, 1, $4) ON CONFLICT (fingerprint) DO NOTHING",
-        &[&r.fingerprint, &cluster, &r.text, &r.at_ms],
-    )?;
-    if added > 0 {
-        tx.execute("INSERT INTO cluster_keys (key, fingerprint) SELECT k, $2 FROM UNNEST($1::BIGINT[]) AS k", &[&keys, &r.fingerprint])?;
+impl PgTx<'_> {
+    fn add_variant(&mut self, cluster: i64, r: &CheckRow, keys: &[i64]) -> Result<(), ::postgres::Error> {
+        let st = self.st(
+            "INSERT INTO variants (fingerprint, cluster_id, text, count, first_seen_ms) VALUES ($1, $2, $3, 1, $4) ON CONFLICT (fingerprint) DO NOTHING",
+        )?;
+        let added = self.tx.execute(&st, &[&r.fingerprint, &cluster, &r.text, &r.at_ms])?;
+        if added > 0 {
+            let st = self.st("INSERT INTO cluster_keys (key, fingerprint) SELECT k, $2 FROM UNNEST($1::BIGINT[]) AS k")?;
+            self.tx.execute(&st, &[&keys, &r.fingerprint])?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 const SUMMARY_COLUMNS: &str = "id, representative, count, first_seen_ms, last_seen_ms, surfaces, status, covered_by, related_claim";
@@ -210,13 +246,15 @@ impl Storage for PostgresStore {
     }
 
     fn write(&self, f: &mut dyn FnMut(&mut dyn Tx) -> StoreResult<()>) -> StoreResult<()> {
-        let mut client = self.client(&self.writer)?;
-        let mut tx = PgTx(client.transaction()?);
+        let mut conn = self.writer()?;
+        let WriterConn { client, statements } = &mut *conn;
+        let mut tx = PgTx { tx: client.transaction()?, statements };
         // replicas write one at a time, so that two copies of a new message asked on two
         // replicas at once join one cluster rather than start two
-        tx.0.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+        let lock = tx.st("SELECT pg_advisory_xact_lock($1)")?;
+        tx.tx.execute(&lock, &[&WRITE_LOCK])?;
         f(&mut tx)?;
-        tx.0.commit()?;
+        tx.tx.commit()?;
         Ok(())
     }
 
@@ -277,7 +315,8 @@ impl Storage for PostgresStore {
 
     fn set_ignored(&self, id: i64, ignored: bool, at_ms: i64) -> StoreResult<bool> {
         let (status, from) = if ignored { ("ignored", "open") } else { ("open", "ignored") };
-        let mut client = self.client(&self.writer)?;
+        let mut conn = self.writer()?;
+        let client = &mut conn.client;
         let n = client
             .execute("UPDATE clusters SET status = $2, status_at_ms = $3 WHERE id = $1 AND status = $4", &[&id, &status, &at_ms, &from])?;
         Ok(n > 0 || client.query_opt("SELECT 1 FROM clusters WHERE id = $1", &[&id])?.is_some())
@@ -293,7 +332,7 @@ impl Storage for PostgresStore {
     }
 
     fn rechecked(&self, id: i64, generation: &str, claim: Option<&str>, at_ms: i64) -> StoreResult<()> {
-        self.client(&self.writer)?.execute(
+        self.writer()?.client.execute(
             "UPDATE clusters SET checked_generation = $2,
                status = CASE WHEN $3::TEXT IS NULL THEN status ELSE 'covered' END,
                covered_by = COALESCE($3, covered_by),
@@ -330,7 +369,8 @@ impl Storage for PostgresStore {
     }
 
     fn purge(&self, before_ms: i64) -> StoreResult<u64> {
-        let mut client = self.client(&self.writer)?;
+        let mut conn = self.writer()?;
+        let client = &mut conn.client;
         let mut tx = client.transaction()?;
         let checks = tx.execute("DELETE FROM checks WHERE at_ms < $1", &[&before_ms])?;
         tx.execute("DELETE FROM feedback WHERE at_ms < $1", &[&before_ms])?;

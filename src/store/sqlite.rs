@@ -168,14 +168,14 @@ impl Tx for SqliteTx<'_> {
     }
 
     fn join_cluster(&mut self, cluster: i64, r: &CheckRow, keys: &[i64], max_variants: usize) -> StoreResult<()> {
-        let surfaces: String =
-            self.0.prepare_cached("SELECT surfaces FROM clusters WHERE id = ?1")?.query_row([cluster], |row| row.get(0))?;
+        // the surfaces are a set: `,api,web,` gains `batch,` only if it lacks `,batch,`
         self.0
             .prepare_cached(
                 "UPDATE clusters SET count = count + 1, last_seen_ms = MAX(last_seen_ms, ?2), first_seen_ms = MIN(first_seen_ms, ?2),
-                 surfaces = ?3, related_claim = COALESCE(?4, related_claim) WHERE id = ?1",
+                 surfaces = CASE WHEN surfaces LIKE '%,' || ?3 || ',%' THEN surfaces ELSE surfaces || ?3 || ',' END,
+                 related_claim = COALESCE(?4, related_claim) WHERE id = ?1",
             )?
-            .execute(params![cluster, r.at_ms, join_surfaces(&surfaces, &r.surface), r.top_claim])?;
+            .execute(params![cluster, r.at_ms, r.surface, r.top_claim])?;
         let bumped = self.0.prepare_cached("UPDATE variants SET count = count + 1 WHERE fingerprint = ?1")?.execute([&r.fingerprint])?;
         if bumped == 0 {
             let stored: i64 =
