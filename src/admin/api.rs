@@ -147,7 +147,7 @@ pub async fn queue(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
     authorize(&state, &req, false)?;
     let params = web::Query::<QueueParams>::from_query(req.query_string()).map_err(|e| ApiError::InvalidQuery(e.to_string()))?.into_inner();
     let query = params.query().map_err(ApiError::InvalidQuery)?;
-    let store = store(&state)?;
+    let store = store(&state).await?;
     let q = query.clone();
     let clusters = blocking(move || Ok(store.queue(&q)?)).await?;
     Ok(HttpResponse::Ok().json(QueueResponse { clusters, page: query.offset / PAGE_SIZE + 1, page_size: PAGE_SIZE }))
@@ -163,7 +163,7 @@ pub async fn queue(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpR
 #[get("/admin/clusters/{id}")]
 pub async fn cluster(state: web::Data<AppState>, req: HttpRequest, id: web::Path<i64>) -> Result<HttpResponse, ApiError> {
     authorize(&state, &req, false)?;
-    let (store, id) = (store(&state)?, id.into_inner());
+    let (store, id) = (store(&state).await?, id.into_inner());
     let detail = blocking(move || store.cluster(id)?.ok_or(AdminError::ClusterNotFound(id))).await?;
     Ok(HttpResponse::Ok().json(detail))
 }
@@ -188,7 +188,7 @@ pub async fn set_status(
         "open" | "uncovered" => false,
         other => return Err(ApiError::InvalidRequest(format!("`status` must be `ignored` or `open`, not `{other}`"))),
     };
-    let (store, id) = (store(&state)?, id.into_inner());
+    let (store, id) = (store(&state).await?, id.into_inner());
     let detail = blocking(move || {
         if !store.set_ignored(id, ignored, now_ms())? {
             return Err(AdminError::ClusterNotFound(id));

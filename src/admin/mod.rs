@@ -76,9 +76,13 @@ fn admin(state: &AppState) -> Result<&Admin, AdminError> {
     state.admin.as_ref().ok_or(AdminError::Off)
 }
 
-/// The database, or why there is none.
-fn store(state: &AppState) -> Result<Arc<dyn Storage>, AdminError> {
-    state.live.recorder.store().ok_or_else(|| AdminError::Record(RecordError::Off(state.live.recorder.status().detail)))
+/// The database, or why there is none, once the checks this server has answered so far are
+/// written (the writer gathers them for a moment): an editor sees what was just asked.
+async fn store(state: &AppState) -> Result<Arc<dyn Storage>, AdminError> {
+    let recorder = state.live.recorder.clone();
+    let store = recorder.store().ok_or_else(|| AdminError::Record(RecordError::Off(recorder.status().detail)))?;
+    blocking(move || Ok(recorder.flush(std::time::Duration::from_secs(2)))).await?;
+    Ok(store)
 }
 
 /// The signed-in editor of a page request.

@@ -145,7 +145,7 @@ async fn queue(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpRespo
     let session = super::session(&state, &req)?;
     let params: QueueParams = crate::web::query_params(&req)?;
     let query = params.query().map_err(WebError::BadQuery)?;
-    let store = store(&state)?;
+    let store = store(&state).await?;
     let q = query.clone();
     let clusters = blocking(move || Ok(store.queue(&q)?)).await?;
     let page = query.offset / PAGE_SIZE + 1;
@@ -182,7 +182,7 @@ fn cluster_id(raw: &str) -> Result<i64, WebError> {
 }
 
 async fn load_cluster(state: &AppState, id: i64) -> Result<ClusterDetail, WebError> {
-    let store = store(state)?;
+    let store = store(state).await?;
     Ok(blocking(move || store.cluster(id)?.ok_or(AdminError::ClusterNotFound(id))).await?)
 }
 
@@ -244,7 +244,7 @@ async fn set_status(
         "reopen" => false,
         other => return Err(WebError::InvalidForm(format!("unknown action `{other}`"))),
     };
-    let store = store(&state)?;
+    let store = store(&state).await?;
     blocking(move || if store.set_ignored(id, ignored, now_ms())? { Ok(()) } else { Err(AdminError::ClusterNotFound(id)) }).await?;
     Ok(see_other(&format!("/admin/clusters/{id}")))
 }
@@ -260,7 +260,7 @@ struct FeedbackPage {
 #[get("/admin/feedback")]
 async fn feedback(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, WebError> {
     let session = super::session(&state, &req)?;
-    let store = store(&state)?;
+    let store = store(&state).await?;
     let claims = blocking(move || Ok(store.feedback_by_claim()?)).await?;
     html(
         actix_web::http::StatusCode::OK,
