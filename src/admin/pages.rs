@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::api::{PAGE_SIZE, QueueParams};
 use super::{AdminError, admin, blocking, draft, session, store};
+use crate::limits::Client;
 use crate::record::{Surface, now_ms};
 use crate::state::AppState;
 use crate::store::{ClaimFeedback, ClusterDetail, ClusterStatus, ClusterSummary};
@@ -69,8 +70,10 @@ struct LoginForm {
 }
 
 #[post("/admin/login")]
-async fn login(state: web::Data<AppState>, req: HttpRequest, form: web::Form<LoginForm>) -> Result<HttpResponse, WebError> {
+async fn login(state: web::Data<AppState>, client: Client, req: HttpRequest, form: web::Form<LoginForm>) -> Result<HttpResponse, WebError> {
     let admin = admin(&state)?;
+    // guessing the token costs what checking does: the address's rate applies
+    state.limits.admit(&client, 1)?;
     if !admin.keys.login_csrf_ok(&req, &form.csrf) {
         return Err(AdminError::BadCsrf.into());
     }

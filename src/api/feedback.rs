@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use super::error::ApiError;
 use crate::input::{Limit, MessageText};
+use crate::limits::Client;
 use crate::live::CheckError;
 use crate::record::RecordError;
 use crate::response::CheckResponse;
@@ -41,10 +42,13 @@ pub struct FeedbackResponse {
         (status = 201, description = "the feedback is stored", body = FeedbackResponse),
         (status = 400, description = "`invalid_json`, `invalid_request` (e.g. a comment over 2,000 characters)", body = crate::error_code::ErrorBody),
         (status = 404, description = "`check_not_found`", body = crate::error_code::ErrorBody),
+        (status = 429, description = "`rate_limited`: wait `Retry-After` seconds", body = crate::error_code::ErrorBody),
         (status = 503, description = "`recording_off`, `database_unavailable`", body = crate::error_code::ErrorBody)))]
 #[post("/feedback")]
-pub async fn feedback(state: web::Data<AppState>, body: web::Json<FeedbackRequest>) -> Result<HttpResponse, ApiError> {
+pub async fn feedback(state: web::Data<AppState>, client: Client, body: web::Json<FeedbackRequest>) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
+    // counted like a check: an unknown id makes the writer write what it holds at once
+    state.limits.admit(&client, 1)?;
     if body.comment.as_ref().is_some_and(|c| c.chars().count() > MAX_COMMENT_CHARS) {
         return Err(ApiError::InvalidRequest(format!("`comment` is longer than {MAX_COMMENT_CHARS} characters")));
     }
@@ -82,10 +86,12 @@ pub struct RecheckResponse {
     responses(
         (status = 200, description = "the stored check, and its text checked again now", body = RecheckResponse),
         (status = 404, description = "`check_not_found` (unknown, or older than the retention)", body = crate::error_code::ErrorBody),
+        (status = 429, description = "`rate_limited`: a re-check counts as a check", body = crate::error_code::ErrorBody),
         (status = 503, description = "`recording_off`, `database_unavailable`, `index_unavailable`", body = crate::error_code::ErrorBody)))]
 #[get("/checks/{check_id}")]
-pub async fn recheck(state: web::Data<AppState>, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub async fn recheck(state: web::Data<AppState>, client: Client, path: web::Path<String>) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
+    state.limits.admit(&client, 1)?;
     let recorder = state.live.recorder.clone();
     let stored = web::block(move || recorder.stored_check(&id))
         .await

@@ -312,6 +312,59 @@ mod tests {
         assert_eq!(Location::parse("postgres://u:secret@h:5432/db").describe(), "postgres postgres://u:***@h:5432/db");
     }
 
+    fn row(id: &str, at_ms: i64, text: &str) -> CheckRow {
+        CheckRow {
+            id: id.into(),
+            at_ms,
+            surface: "api".into(),
+            text: text.into(),
+            fingerprint: format!("fp-{text}"),
+            verdict: "unknown".into(),
+            stance: None,
+            top_claim: None,
+            top_score: None,
+            top_level: None,
+            generation: "gen-1".into(),
+            cluster_id: None,
+        }
+    }
+
+    #[test]
+    fn retention_forgets_old_checks_feedback_and_clusters_and_keeps_recent_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = open(&Location::Sqlite(dir.path().join("p.db"))).unwrap();
+        assert_eq!(store.schema_version().unwrap(), 1);
+        let (old, new) = (row("old", 1_000, "旧消息"), row("new", 9_000, "新消息"));
+        store
+            .write(&mut |tx| {
+                for r in [&old, &new] {
+                    let id = tx.new_cluster(r, &[1, 2])?;
+                    tx.insert_check(&CheckRow { cluster_id: Some(id), ..r.clone() })?;
+                    tx.insert_feedback(&FeedbackRow { check_id: r.id.clone(), at_ms: r.at_ms, helpful: true, comment: None })?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(store.counts().unwrap(), Counts { checks: 2, clusters: 2, feedback: 2 });
+        assert_eq!(store.purge(5_000).unwrap(), 1);
+        assert_eq!(store.counts().unwrap(), Counts { checks: 1, clusters: 1, feedback: 1 });
+        assert!(store.check("old").unwrap().is_none() && store.check("new").unwrap().is_some());
+        // the old variant's keys went with it: only the recent variant is still a candidate
+        let mut found = vec![];
+        store
+            .write(&mut |tx| {
+                found = tx.candidates(&[1], 10)?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, "新消息");
+        // reopening migrates nothing twice
+        drop(store);
+        let again = open(&Location::Sqlite(dir.path().join("p.db"))).unwrap();
+        assert_eq!((again.schema_version().unwrap(), again.counts().unwrap().checks), (1, 1));
+    }
+
     #[test]
     fn surfaces_are_a_set() {
         let s = join_surfaces("", "api");

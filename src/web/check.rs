@@ -42,8 +42,9 @@ pub struct FeedbackThanks {
 
 /// The result page's 有用/没用 buttons (a plain form: works without JavaScript).
 #[post("/feedback")]
-pub async fn feedback_form(state: web::Data<AppState>, form: web::Form<FeedbackForm>) -> Result<FeedbackThanks, WebError> {
+pub async fn feedback_form(state: web::Data<AppState>, client: Client, form: web::Form<FeedbackForm>) -> Result<FeedbackThanks, WebError> {
     let form = form.into_inner();
+    state.limits.admit(&client, 1)?;
     let helpful = match form.helpful.as_str() {
         "yes" => true,
         "no" => false,
