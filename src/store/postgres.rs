@@ -52,7 +52,7 @@ pub fn without_password(url: &str) -> String {
 }
 
 pub struct PostgresStore {
-    url: String,
+    config: ::postgres::Config,
     writer: Mutex<WriterConn>,
     reader: Mutex<Client>,
 }
@@ -80,18 +80,23 @@ impl PostgresStore {
     pub fn open(url: &str) -> StoreResult<PostgresStore> {
         let fail =
             |e: ::postgres::Error| StoreError::Open { location: format!("postgres {}", without_password(url)), detail: format!("{e:#}") };
-        let mut writer = Client::connect(url, NoTls).map_err(fail)?;
+        let mut config: ::postgres::Config = url.parse().map_err(fail)?;
+        // an unreachable server must not hold up the start for minutes: recording is then off
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(std::time::Duration::from_secs(5));
+        }
+        let mut writer = config.connect(NoTls).map_err(fail)?;
         migrate(&mut writer).map_err(fail)?;
-        let reader = Client::connect(url, NoTls).map_err(fail)?;
+        let reader = config.connect(NoTls).map_err(fail)?;
         let writer = WriterConn { client: writer, statements: HashMap::new() };
-        Ok(PostgresStore { url: url.to_string(), writer: Mutex::new(writer), reader: Mutex::new(reader) })
+        Ok(PostgresStore { config, writer: Mutex::new(writer), reader: Mutex::new(reader) })
     }
 
     /// The writer's connection, connected again if the server closed it.
     fn writer(&self) -> StoreResult<std::sync::MutexGuard<'_, WriterConn>> {
         let mut w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         if w.client.is_closed() {
-            w.client = Client::connect(&self.url, NoTls)?;
+            w.client = self.config.connect(NoTls)?;
             w.statements.clear();
         }
         Ok(w)
@@ -101,7 +106,7 @@ impl PostgresStore {
     fn client<'a>(&self, m: &'a Mutex<Client>) -> StoreResult<std::sync::MutexGuard<'a, Client>> {
         let mut client = m.lock().unwrap_or_else(|e| e.into_inner());
         if client.is_closed() {
-            *client = Client::connect(&self.url, NoTls)?;
+            *client = self.config.connect(NoTls)?;
         }
         Ok(client)
     }
