@@ -12,14 +12,8 @@ use super::{AdminError, admin, blocking, draft, session, store};
 use crate::limits::Client;
 use crate::record::{Surface, now_ms};
 use crate::state::AppState;
-use crate::store::{ClaimFeedback, ClusterDetail, ClusterStatus, ClusterSummary};
+use crate::store::{ClaimFeedback, ClusterDetail, ClusterSummary};
 use crate::web::{PageMeta, WebError};
-
-/// `2026-11-27 15:04` (UTC) for a time in ms.
-fn when(ms: &i64) -> String {
-    let t = crate::api::rfc3339(*ms);
-    format!("{} {}", &t[..10], &t[11..16])
-}
 
 fn html(status: actix_web::http::StatusCode, page: impl Template) -> Result<HttpResponse, WebError> {
     let body =
@@ -127,10 +121,10 @@ struct QueuePage {
 /// The queue's URL with another page.
 fn page_url(params: &QueueParams, page: i64) -> String {
     let p = QueueParams { page: Some(page), ..params.clone() };
-    format!("/admin?{}", serde_urlencoded_pairs(&p))
+    format!("/admin?{}", query_string(&p))
 }
 
-fn serde_urlencoded_pairs(p: &QueueParams) -> String {
+fn query_string(p: &QueueParams) -> String {
     let mut pairs = Vec::new();
     for (k, v) in [("sort", &p.sort), ("status", &p.status), ("surface", &p.surface), ("from", &p.from), ("to", &p.to)] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
@@ -293,18 +287,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/admin/{rest:.*}").to(other));
 }
 
-impl ClusterStatus {
-    /// CSS class of the status badge.
-    pub fn css(&self) -> &'static str {
-        match self {
-            ClusterStatus::Open => "open",
-            ClusterStatus::Covered => "covered",
-            ClusterStatus::Ignored => "ignored",
-        }
-    }
-}
-
-/// For templates: a time in ms as `YYYY-MM-DD HH:MM` UTC.
+/// For templates: a time in ms as `YYYY-MM-DD HH:MM` (UTC).
 pub fn fmt_time(ms: &i64) -> String {
-    when(ms)
+    let t = crate::api::rfc3339(*ms);
+    format!("{} {}", &t[..10], &t[11..16])
 }

@@ -8,4 +8,4 @@ mod validate;
 
 pub use load::{Diagnostic, LoadErrors, Loaded, load};
 pub use model::{Article, Category, Claim, Corpus, Rating, Regulation, RegulationRef, Source, VariantRef};
-pub use validate::parse_date;
+pub use validate::{civil_from_days, parse_date};

@@ -283,7 +283,7 @@ pub fn today() -> (i32, u32, u32) {
 }
 
 /// Days since 1970-01-01 → civil date (Howard Hinnant's algorithm).
-fn civil_from_days(z: i64) -> (i32, u32, u32) {
+pub fn civil_from_days(z: i64) -> (i32, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;

@@ -375,7 +375,7 @@ pub struct Postgres {
 
 fn as_postgres(cmd: &Path) -> Command {
     // PostgreSQL refuses to run as root: run its programs as the `postgres` user then
-    if unsafe_is_root() {
+    if is_root() {
         let mut c = Command::new("runuser");
         c.args(["-u", "postgres", "--"]).arg(cmd);
         c
@@ -384,7 +384,7 @@ fn as_postgres(cmd: &Path) -> Command {
     }
 }
 
-fn unsafe_is_root() -> bool {
+fn is_root() -> bool {
     Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false)
 }
 
@@ -395,7 +395,7 @@ impl Postgres {
             .and_then(|d| d.filter_map(Result::ok).map(|e| e.path().join("bin")).filter(|b| b.join("initdb").exists()).max())
             .expect("PostgreSQL is not installed: apt-get install postgresql (bash .ci/run does)");
         let dir = tempfile::tempdir().unwrap();
-        if unsafe_is_root() {
+        if is_root() {
             assert!(Command::new("chown").args(["-R", "postgres:postgres"]).arg(dir.path()).status().unwrap().success());
         }
         let data = dir.path().join("data");
