@@ -165,7 +165,10 @@ impl LiveEngine {
     pub fn load(&self, generation: &str) -> Result<()> {
         let snapshot = Snapshot::open_generation(&self.root, generation)?;
         let engine = Arc::new(Engine::from_snapshot(snapshot));
-        *self.current.write().unwrap_or_else(|e| e.into_inner()) = Some(engine);
+        let old = self.current.write().unwrap_or_else(|e| e.into_inner()).replace(engine);
+        // the old generation is freed here unless a check still holds it (then by that check)
+        drop(old);
+        crate::engine::release_freed_memory();
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 //! that re-scoring a candidate is a merge of two sorted lists.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use super::details::{Detail, details};
@@ -9,44 +10,38 @@ use crate::corpus::Corpus;
 use crate::text::{self, Normalized, Term};
 
 /// Interned terms of one kind (bigrams or words) with their weights.
+///
+/// A term is known by a 64-bit hash of its text, not by the text: the table never hands a term's
+/// text back, and a `String` per distinct term (hundreds of thousands at 10k claims) was most of
+/// the engine's memory. Two distinct terms share a key with probability ~n²/2⁶⁵ (≈ 10⁻⁸ at a
+/// million terms), and a collision would only merge two terms' weights.
 #[derive(Debug, Default)]
 pub struct TermTable {
-    ids: HashMap<String, u32>,
+    ids: HashMap<u64, u32, BuildHasherDefault<KeyHasher>>,
     /// Inverse document frequency over variants, scaled to 0..1 (1 = seen in no variant).
     weight: Vec<f32>,
 }
 
 impl TermTable {
-    fn build(docs: &[Vec<String>]) -> (TermTable, Vec<Vec<u32>>) {
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut df: Vec<u32> = Vec::new();
-        let mut per_doc = Vec::with_capacity(docs.len());
-        for terms in docs {
-            let mut set: Vec<u32> = terms
-                .iter()
-                .map(|t| {
-                    let next = ids.len() as u32;
-                    *ids.entry(t.clone()).or_insert_with(|| {
-                        df.push(0);
-                        next
-                    })
-                })
-                .collect();
-            set.sort_unstable();
-            set.dedup();
-            for &id in &set {
-                df[id as usize] += 1;
-            }
-            per_doc.push(set);
-        }
-        let n = docs.len() as f32;
+    /// The id of `term`, interning it (with a document frequency of 0) when it is new.
+    fn intern(&mut self, df: &mut Vec<u32>, term: &str) -> u32 {
+        let next = self.ids.len() as u32;
+        *self.ids.entry(key(term)).or_insert_with(|| {
+            df.push(0);
+            next
+        })
+    }
+
+    /// Turn document frequencies into weights once every document was interned.
+    fn finish(&mut self, df: &[u32], docs: usize) {
+        let n = docs as f32;
         let max = idf(n, 0.0);
-        let weight = df.iter().map(|&d| idf(n, d as f32) / max).collect();
-        (TermTable { ids, weight }, per_doc)
+        self.weight = df.iter().map(|&d| idf(n, d as f32) / max).collect();
+        self.ids.shrink_to_fit();
     }
 
     pub fn id(&self, term: &str) -> Option<u32> {
-        self.ids.get(term).copied()
+        self.ids.get(&key(term)).copied()
     }
 
     /// Weight of a known term; unknown terms weigh 1 (they are as rare as can be).
@@ -68,6 +63,29 @@ impl TermTable {
     }
 }
 
+/// The 64-bit key of a term's text (SipHash with fixed keys: the same in every process).
+fn key(term: &str) -> u64 {
+    let mut h = std::hash::DefaultHasher::new();
+    h.write(term.as_bytes());
+    h.finish()
+}
+
+/// Keys are hashes already: the map uses them as they are.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 keys are hashed")
+    }
+    fn write_u64(&mut self, k: u64) {
+        self.0 = k;
+    }
+}
+
 /// BM25's inverse document frequency.
 fn idf(n: f32, df: f32) -> f32 {
     (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
@@ -79,11 +97,11 @@ pub struct VariantEntry {
     pub claim: u32,
     /// Position of the variant within its claim's `variants`.
     pub ordinal: u32,
-    pub grams: Vec<u32>,
+    pub grams: Box<[u32]>,
     pub gram_mass: f32,
-    pub words: Vec<u32>,
+    pub words: Box<[u32]>,
     pub word_mass: f32,
-    pub chars: Vec<u32>,
+    pub chars: Box<[u32]>,
     pub char_mass: f32,
     /// The variant's normalized characters (separators as `' '`), kept from the build: reading a
     /// match's stance and details needs the text, and normalizing it again per check would
@@ -128,50 +146,56 @@ impl VariantTable {
         &self.variants[start..end]
     }
 
+    /// Intern every variant's terms as it is tokenized: no variant's terms are held as text,
+    /// so building costs little more memory than the table it leaves.
     pub fn build(corpus: &Corpus) -> VariantTable {
-        let mut owners: Vec<(u32, u32, Box<[char]>)> = Vec::new();
-        let mut gram_docs = Vec::new();
-        let mut word_docs = Vec::new();
-        let mut char_docs = Vec::new();
-        let mut keywords = Vec::with_capacity(corpus.claims.len());
-        for claim in &corpus.claims {
-            keywords
-                .push(claim.keywords.iter().map(|k| text::normalize(k).as_string().replace(' ', "")).filter(|k| !k.is_empty()).collect());
+        let keywords = corpus
+            .claims
+            .iter()
+            .map(|claim| claim.keywords.iter().map(|k| text::normalize(k).as_string().replace(' ', "")).filter(|k| !k.is_empty()).collect())
+            .collect();
+        let (mut grams, mut words, mut chars) = (TermTable::default(), TermTable::default(), TermTable::default());
+        let (mut gram_df, mut word_df, mut char_df) = (Vec::new(), Vec::new(), Vec::new());
+        fn sets(table: &mut TermTable, df: &mut Vec<u32>, terms: Vec<Term>) -> Box<[u32]> {
+            let mut set: Vec<u32> = terms.iter().map(|t| table.intern(df, &t.text)).collect();
+            set.sort_unstable();
+            set.dedup();
+            for &id in &set {
+                df[id as usize] += 1;
+            }
+            set.into_boxed_slice()
         }
         // the index numbered its documents in this same order (`Corpus::variants`)
+        let mut variants: Vec<VariantEntry> = Vec::with_capacity(corpus.variant_count());
         for v in corpus.variants() {
             let n = text::normalize(v.text);
-            gram_docs.push(texts(text::grams(&n)));
-            word_docs.push(texts(text::words(&n)));
-            char_docs.push(texts(text::chars(&n)));
-            owners.push((v.claim, v.ordinal, n.chars.into_boxed_slice()));
-        }
-        let (grams, gram_sets) = TermTable::build(&gram_docs);
-        let (words, word_sets) = TermTable::build(&word_docs);
-        let (chars, char_sets) = TermTable::build(&char_docs);
-        let variants = owners
-            .into_iter()
-            .zip(gram_sets.into_iter().zip(word_sets).zip(char_sets))
-            .map(|((claim, ordinal, norm), ((g, w), c))| VariantEntry {
-                claim,
-                ordinal,
-                norm,
+            let g = sets(&mut grams, &mut gram_df, text::grams(&n));
+            let w = sets(&mut words, &mut word_df, text::words(&n));
+            let c = sets(&mut chars, &mut char_df, text::chars(&n));
+            variants.push(VariantEntry {
+                claim: v.claim,
+                ordinal: v.ordinal,
+                norm: n.chars.into_boxed_slice(),
                 details: OnceLock::new(),
                 predicates: OnceLock::new(),
-                gram_mass: grams.mass(&g),
-                word_mass: words.mass(&w),
-                char_mass: chars.mass(&c),
+                gram_mass: 0.0,
+                word_mass: 0.0,
+                char_mass: 0.0,
                 grams: g,
                 words: w,
                 chars: c,
-            })
-            .collect();
+            });
+        }
+        grams.finish(&gram_df, variants.len());
+        words.finish(&word_df, variants.len());
+        chars.finish(&char_df, variants.len());
+        for v in &mut variants {
+            v.gram_mass = grams.mass(&v.grams);
+            v.word_mass = words.mass(&v.words);
+            v.char_mass = chars.mass(&v.chars);
+        }
         VariantTable { grams, words, chars, variants, keywords }
     }
-}
-
-fn texts(terms: Vec<Term>) -> Vec<String> {
-    terms.into_iter().map(|t| t.text).collect()
 }
 
 /// A message analysed against a table (what the matcher works on): its terms, their ids and
