@@ -67,6 +67,11 @@ pub fn build(root: &IndexRoot, corpus: &Corpus, progress: &BuildProgress) -> Res
         }
     }
     writer.commit().context("committing index")?;
+    // one segment: a check looks each term up once per segment
+    let segments = index.searchable_segment_ids().context("listing index segments")?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait().context("merging index segments")?;
+    }
     writer.wait_merging_threads().context("finishing index merges")?;
 
     let json = serde_json::to_vec(corpus)?;

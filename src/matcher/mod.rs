@@ -50,10 +50,11 @@ impl Scored {
 
 /// The terms of `msg` worth querying: known to the corpus, rarest first, capped.
 pub fn query_terms<'a>(msg: &'a Analysed, table: &VariantTable) -> (Vec<&'a str>, Vec<&'a str>) {
-    fn pick<'a>(terms: &'a [crate::text::Term], t: &table::TermTable, cap: usize) -> Vec<&'a str> {
+    fn pick<'a>(terms: &'a [crate::text::Term], ids: &[Option<u32>], t: &table::TermTable, cap: usize) -> Vec<&'a str> {
         let mut known: Vec<(&str, f32)> = terms
             .iter()
-            .filter_map(|x| t.id(&x.text).map(|id| (x.text.as_str(), t.weight(Some(id)))))
+            .zip(ids)
+            .filter_map(|(x, id)| id.map(|id| (x.text.as_str(), t.weight(Some(id)))))
             .filter(|(_, w)| *w >= MIN_QUERY_WEIGHT)
             .collect();
         known.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
@@ -61,7 +62,7 @@ pub fn query_terms<'a>(msg: &'a Analysed, table: &VariantTable) -> (Vec<&'a str>
         known.truncate(cap);
         known.into_iter().map(|(s, _)| s).collect()
     }
-    (pick(&msg.grams, &table.grams, MAX_QUERY_GRAMS), pick(&msg.words, &table.words, MAX_QUERY_WORDS))
+    (pick(&msg.grams, &msg.gram_ids, &table.grams, MAX_QUERY_GRAMS), pick(&msg.words, &msg.word_ids, &table.words, MAX_QUERY_WORDS))
 }
 
 /// Re-score candidate variants: each claim keeps its best variant (by stage-one logit), then
@@ -83,7 +84,7 @@ pub fn rank(msg: &Analysed, candidates: &[u32], table: &VariantTable, model: &Mo
         }
     }
     best.sort_by(|a, b| b.logit.total_cmp(&a.logit).then(a.claim.cmp(&b.claim)));
-    let matched: Vec<Vec<u32>> = best.iter().map(|b| intersect(&msg.gram_set, &table.variants[b.variant as usize].grams)).collect();
+    let matched: Vec<Vec<u32>> = best.iter().map(|b| msg.gram_probe.common(&table.variants[b.variant as usize].grams)).collect();
     let logits: Vec<f32> = best.iter().map(|b| b.logit).collect();
     let others = best_competitors(&logits, model.floor, |i, j| competes(&matched[i], &matched[j]));
     for (b, other) in best.iter_mut().zip(others) {
@@ -104,7 +105,7 @@ pub fn best_competitors(logits: &[f32], floor: f32, competes: impl Fn(usize, usi
 /// Which candidate variants compete with which (by the same rule as `rank`), for `piyao fit`:
 /// `competing[i]` lists the positions of the candidates that candidate `i` competes with.
 pub fn competing(msg: &Analysed, candidates: &[&VariantEntry]) -> Vec<Vec<usize>> {
-    let matched: Vec<Vec<u32>> = candidates.iter().map(|v| intersect(&msg.gram_set, &v.grams)).collect();
+    let matched: Vec<Vec<u32>> = candidates.iter().map(|v| msg.gram_probe.common(&v.grams)).collect();
     (0..matched.len()).map(|i| (0..matched.len()).filter(|&j| j != i && competes(&matched[i], &matched[j])).collect()).collect()
 }
 
@@ -127,9 +128,4 @@ fn competes(a: &[u32], b: &[u32]) -> bool {
     let common = table::common(a, b).count() as f32;
     let smaller = a.len().min(b.len()).max(1) as f32;
     common / smaller >= COMPETING_OVERLAP
-}
-
-/// Ids present in both sorted lists.
-fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
-    table::common(a, b).collect()
 }

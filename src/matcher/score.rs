@@ -87,15 +87,10 @@ const EVIDENCE_SCALE: f32 = 3.0;
 /// How much a large length mismatch discounts the containment of the shorter text.
 const BALANCE_POWER: f32 = 0.1;
 
-/// Weight of the ids present in both sorted lists.
-fn shared_weight(a: &[u32], b: &[u32], weight: impl Fn(u32) -> f32) -> f32 {
-    super::table::common(a, b).map(weight).sum()
-}
-
 pub fn evidence(msg: &Analysed, v: &VariantEntry, table: &VariantTable) -> Evidence {
-    let shared = shared_weight(&msg.gram_set, &v.grams, |i| table.grams.weight(Some(i)));
-    let shared_words = shared_weight(&msg.word_set, &v.words, |i| table.words.weight(Some(i)));
-    let shared_chars = shared_weight(&msg.char_set, &v.chars, |i| table.chars.weight(Some(i)));
+    let shared = msg.gram_probe.shared(&v.grams);
+    let shared_words = msg.word_probe.shared(&v.words);
+    let shared_chars = msg.char_probe.shared(&v.chars);
     let ratio = |a: f32, b: f32| if b > 0.0 { (a / b).min(1.0) } else { 0.0 };
     let keywords = &table.keywords[v.claim as usize];
     let keyword_cover =

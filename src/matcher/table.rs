@@ -63,11 +63,18 @@ impl TermTable {
     }
 }
 
-/// The 64-bit key of a term's text (SipHash with fixed keys: the same in every process).
+/// The 64-bit key of a term's text: FNV-1a over its bytes, then MurmurHash3's finalizer so that
+/// every bit of the key depends on every byte (the same in every process and on every machine).
 fn key(term: &str) -> u64 {
-    let mut h = std::hash::DefaultHasher::new();
-    h.write(term.as_bytes());
-    h.finish()
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in term.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    h ^ (h >> 33)
 }
 
 /// Keys are hashes already: the map uses them as they are.
@@ -208,10 +215,15 @@ pub struct Analysed {
     pub gram_set: Vec<u32>,
     pub gram_mass: f32,
     pub words: Vec<Term>,
+    pub word_ids: Vec<Option<u32>>,
     pub word_set: Vec<u32>,
     pub word_mass: f32,
     pub char_set: Vec<u32>,
     pub char_mass: f32,
+    /// The three id sets again as probe tables with their weights, for scoring candidates.
+    pub gram_probe: IdWeights,
+    pub word_probe: IdWeights,
+    pub char_probe: IdWeights,
     /// The normalized text without separators, for keyword look-ups.
     pub compact: String,
 }
@@ -226,11 +238,86 @@ impl Analysed {
         let grams = text::grams(&norm);
         let words = text::words(&norm);
         let (gram_ids, gram_set, gram_mass) = resolve(&grams, &table.grams);
-        let (_, word_set, word_mass) = resolve(&words, &table.words);
+        let (word_ids, word_set, word_mass) = resolve(&words, &table.words);
         let (_, char_set, char_mass) = resolve(&text::chars(&norm), &table.chars);
         let compact = norm.chars.iter().filter(|c| **c != ' ').collect();
-        Analysed { norm, grams, gram_ids, gram_set, gram_mass, words, word_set, word_mass, char_set, char_mass, compact }
+        let gram_probe = IdWeights::new(&gram_set, &table.grams);
+        let word_probe = IdWeights::new(&word_set, &table.words);
+        let char_probe = IdWeights::new(&char_set, &table.chars);
+        Analysed {
+            norm,
+            grams,
+            gram_ids,
+            gram_set,
+            gram_mass,
+            words,
+            word_ids,
+            word_set,
+            word_mass,
+            char_set,
+            char_mass,
+            gram_probe,
+            word_probe,
+            char_probe,
+            compact,
+        }
     }
+}
+
+/// A message's known term ids with their weights, in a small open-addressing table: scoring a
+/// candidate probes it once per candidate term, where merging two sorted lists branched
+/// unpredictably on every element of both (it was the largest part of scoring).
+pub struct IdWeights {
+    slots: Vec<(u32, f32)>,
+    mask: usize,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl IdWeights {
+    fn new(ids: &[u32], table: &TermTable) -> IdWeights {
+        let cap = (ids.len() * 2).next_power_of_two().max(16);
+        let mut slots = vec![(EMPTY, 0.0); cap];
+        let mask = cap - 1;
+        for &id in ids {
+            let mut i = slot(id, mask);
+            while slots[i].0 != EMPTY {
+                i = (i + 1) & mask;
+            }
+            slots[i] = (id, table.weight(Some(id)));
+        }
+        IdWeights { slots, mask }
+    }
+
+    /// The weight of `id` when the message has it.
+    pub fn get(&self, id: u32) -> Option<f32> {
+        let mut i = slot(id, self.mask);
+        loop {
+            let (k, w) = self.slots[i];
+            if k == id {
+                return Some(w);
+            }
+            if k == EMPTY {
+                return None;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// Total weight of the ids of sorted `ids` that the message has, summed in id order (as a
+    /// merge of the two sorted lists would).
+    pub fn shared(&self, ids: &[u32]) -> f32 {
+        ids.iter().filter_map(|&i| self.get(i)).sum()
+    }
+
+    /// The ids of sorted `ids` that the message has, in order.
+    pub fn common(&self, ids: &[u32]) -> Vec<u32> {
+        ids.iter().copied().filter(|&i| self.get(i).is_some()).collect()
+    }
+}
+
+fn slot(id: u32, mask: usize) -> usize {
+    (id.wrapping_mul(0x9e37_79b1) >> 7) as usize & mask
 }
 
 /// Ids of `terms`, the sorted set of known ids, and the total weight of distinct terms.
