@@ -39,6 +39,9 @@ enum Command {
     Bench(cli::bench::BenchCommand),
     /// Print the editors' queue: the most asked messages that no debunk answers yet.
     Queue(cli::queue::QueueCommand),
+    /// Write a large synthetic corpus from real message texts, for the scale test (its claims
+    /// are not facts: never put it in the corpus folder).
+    Synth(cli::synth::SynthCommand),
 }
 
 fn main() -> ExitCode {
@@ -53,6 +56,7 @@ fn main() -> ExitCode {
         Command::Import(c) => cli::import::run(c),
         Command::Bench(c) => cli::bench::run(c),
         Command::Queue(c) => cli::queue::run(c),
+        Command::Synth(c) => cli::synth::run(c),
     };
     match result {
         Ok(code) => ExitCode::from(code as u8),

@@ -8,6 +8,7 @@ pub mod import;
 pub mod queue;
 pub mod reindex;
 pub mod serve;
+pub mod synth;
 
 /// How log lines are written (to stderr).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
