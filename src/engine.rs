@@ -64,7 +64,10 @@ impl Engine {
     }
 
     pub fn from_snapshot(snapshot: Snapshot) -> Engine {
-        let table = VariantTable::build(&snapshot.corpus);
+        let table = snapshot.table().unwrap_or_else(|e| {
+            tracing::warn!(generation = %snapshot.generation, "{e:#}; building the match table from the corpus instead");
+            VariantTable::build(&snapshot.corpus)
+        });
         release_freed_memory();
         let claim_ix = snapshot.corpus.claims.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
         let reg_ix = snapshot.corpus.regulations.iter().enumerate().map(|(i, r)| (r.id.clone(), i)).collect();

@@ -10,7 +10,9 @@ use super::analyzers;
 use super::schema;
 use super::search::Snapshot;
 use super::store::IndexRoot;
+use super::table_file;
 use crate::corpus::Corpus;
+use crate::matcher::VariantTable;
 
 /// File in each generation holding the validated corpus the index was built from.
 pub const CORPUS_FILE: &str = "corpus.json";
@@ -74,9 +76,12 @@ pub fn build(root: &IndexRoot, corpus: &Corpus, progress: &BuildProgress) -> Res
     }
     writer.wait_merging_threads().context("finishing index merges")?;
 
-    let json = serde_json::to_vec(corpus)?;
-    std::fs::write(dir.join(CORPUS_FILE), json).context("writing corpus snapshot")?;
+    let file = std::fs::File::create(dir.join(CORPUS_FILE)).context("creating corpus snapshot")?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer(&mut out, corpus).context("writing corpus snapshot")?;
+    std::io::Write::flush(&mut out).context("writing corpus snapshot")?;
     drop(index);
+    table_file::write(&VariantTable::build(corpus), &dir.join(table_file::TABLE_FILE)).context("writing the match table")?;
 
     verify(root, &generation.name, corpus, n).with_context(|| format!("verifying the new generation {}", generation.name))?;
     root.publish(&mut generation, &lock)?;

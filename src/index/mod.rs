@@ -5,7 +5,9 @@ mod build;
 mod schema;
 mod search;
 mod store;
+mod table_file;
 
 pub use build::{BuildProgress, BuildSummary, build};
 pub use search::Snapshot;
 pub use store::IndexRoot;
+pub use table_file::TABLE_FILE;

@@ -19,11 +19,14 @@ use super::build::CORPUS_FILE;
 use super::schema::{self, Fields};
 use super::store::IndexRoot;
 use crate::corpus::Corpus;
+use crate::matcher::VariantTable;
 
 /// One published generation, opened for reading.
 pub struct Snapshot {
     pub generation: String,
     pub corpus: Corpus,
+    /// The generation's folder.
+    pub dir: std::path::PathBuf,
     /// A generation never changes, so one searcher serves it for its whole life.
     searcher: Searcher,
     segments: Vec<SegmentFields>,
@@ -115,12 +118,22 @@ impl Snapshot {
         let words = Bm25Field::new(&searcher, fields.words, WORD_BOOST)?;
         let bytes = std::fs::read(dir.join(CORPUS_FILE)).with_context(|| format!("reading {CORPUS_FILE} in {}", dir.display()))?;
         let corpus: Corpus = serde_json::from_slice(&bytes).context("parsing corpus snapshot")?;
-        Ok(Snapshot { generation: generation.to_string(), corpus, searcher, segments, grams, words })
+        Ok(Snapshot { generation: generation.to_string(), corpus, dir, searcher, segments, grams, words })
     }
 
     /// Number of indexed variants.
     pub fn num_docs(&self) -> u64 {
         self.searcher.num_docs()
+    }
+
+    /// The generation's match table: read from its file, or built from the corpus for a
+    /// generation written before there was one.
+    pub fn table(&self) -> Result<VariantTable> {
+        let path = self.dir.join(super::table_file::TABLE_FILE);
+        if !path.exists() {
+            return Ok(VariantTable::build(&self.corpus));
+        }
+        super::table_file::read(&path, &self.corpus)
     }
 
     /// Index segments (a fresh reindex merges them into one).

@@ -15,7 +15,7 @@ pub use details::{Conflict, Detail, DetailKind, MessageDetails};
 pub use explain::{Part, Span, covered, highlights, segments};
 pub use score::{Evidence, FEATURE_NAMES, FEATURES, FITTED, Level, MARGIN_CLAMP, Model, SIMILAR, evidence, features};
 pub use stance::{Stance, stance};
-pub use table::{Analysed, VariantEntry, VariantTable};
+pub use table::{Analysed, TermTable, VariantEntry, VariantTable};
 
 /// Most bigram terms sent to the index for one message (the rarest are kept). The tantivy
 /// search is most of a check's time and grows with the terms; halving them from 64 / 32 made

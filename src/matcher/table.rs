@@ -24,9 +24,9 @@ pub struct TermTable {
 
 impl TermTable {
     /// The id of `term`, interning it (with a document frequency of 0) when it is new.
-    fn intern(&mut self, df: &mut Vec<u32>, term: &str) -> u32 {
+    fn intern(&mut self, df: &mut Vec<u32>, key: u64) -> u32 {
         let next = self.ids.len() as u32;
-        *self.ids.entry(key(term)).or_insert_with(|| {
+        *self.ids.entry(key).or_insert_with(|| {
             df.push(0);
             next
         })
@@ -42,6 +42,27 @@ impl TermTable {
 
     pub fn id(&self, term: &str) -> Option<u32> {
         self.ids.get(&key(term)).copied()
+    }
+
+    /// Every term's key and weight, in id order (for writing the table to disk).
+    pub fn parts(&self) -> (Vec<u64>, &[f32]) {
+        let mut keys = vec![0u64; self.ids.len()];
+        for (&k, &id) in &self.ids {
+            keys[id as usize] = k;
+        }
+        (keys, &self.weight)
+    }
+
+    /// The table `parts` describes (read back from disk); `None` when the two lengths differ.
+    pub fn from_parts(keys: Vec<u64>, weight: Vec<f32>) -> Option<TermTable> {
+        if keys.len() != weight.len() {
+            return None;
+        }
+        let mut ids = HashMap::with_capacity_and_hasher(keys.len(), BuildHasherDefault::default());
+        for (id, k) in keys.into_iter().enumerate() {
+            ids.insert(k, id as u32);
+        }
+        Some(TermTable { ids, weight })
     }
 
     /// Weight of a known term; unknown terms weigh 1 (they are as rare as can be).
@@ -122,6 +143,33 @@ pub struct VariantEntry {
 }
 
 impl VariantEntry {
+    /// A variant's entry from its parts (read back from disk).
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_parts(
+        claim: u32,
+        ordinal: u32,
+        masses: [f32; 3],
+        grams: Box<[u32]>,
+        words: Box<[u32]>,
+        chars: Box<[u32]>,
+        norm: Box<[char]>,
+    ) -> VariantEntry {
+        let [gram_mass, word_mass, char_mass] = masses;
+        VariantEntry {
+            claim,
+            ordinal,
+            grams,
+            gram_mass,
+            words,
+            word_mass,
+            chars,
+            char_mass,
+            norm,
+            details: OnceLock::new(),
+            predicates: OnceLock::new(),
+        }
+    }
+
     /// The variant's key details (places, dates, amounts …), computed once.
     pub fn details(&self) -> &[Detail] {
         self.details.get_or_init(|| details(&self.norm))
@@ -153,18 +201,19 @@ impl VariantTable {
         &self.variants[start..end]
     }
 
+    /// A table from its parts (read back from disk); the claims' keywords come from `corpus`.
+    pub fn from_parts(grams: TermTable, words: TermTable, chars: TermTable, variants: Vec<VariantEntry>, corpus: &Corpus) -> VariantTable {
+        VariantTable { grams, words, chars, variants, keywords: claim_keywords(corpus) }
+    }
+
     /// Intern every variant's terms as it is tokenized: no variant's terms are held as text,
     /// so building costs little more memory than the table it leaves.
     pub fn build(corpus: &Corpus) -> VariantTable {
-        let keywords = corpus
-            .claims
-            .iter()
-            .map(|claim| claim.keywords.iter().map(|k| text::normalize(k).as_string().replace(' ', "")).filter(|k| !k.is_empty()).collect())
-            .collect();
+        let keywords = claim_keywords(corpus);
         let (mut grams, mut words, mut chars) = (TermTable::default(), TermTable::default(), TermTable::default());
         let (mut gram_df, mut word_df, mut char_df) = (Vec::new(), Vec::new(), Vec::new());
-        fn sets(table: &mut TermTable, df: &mut Vec<u32>, terms: Vec<Term>) -> Box<[u32]> {
-            let mut set: Vec<u32> = terms.iter().map(|t| table.intern(df, &t.text)).collect();
+        fn sets(table: &mut TermTable, df: &mut Vec<u32>, keys: &[u64]) -> Box<[u32]> {
+            let mut set: Vec<u32> = keys.iter().map(|&k| table.intern(df, k)).collect();
             set.sort_unstable();
             set.dedup();
             for &id in &set {
@@ -172,26 +221,45 @@ impl VariantTable {
             }
             set.into_boxed_slice()
         }
+        /// A variant's normalized text and the keys of its bigrams, words and characters.
+        type Tokens = (Box<[char]>, [Vec<u64>; 3]);
+        fn tokens(text: &str) -> Tokens {
+            let n = text::normalize(text);
+            let keys = |terms: Vec<Term>| terms.iter().map(|t| key(&t.text)).collect();
+            let sets = [keys(text::grams(&n)), keys(text::words(&n)), keys(text::chars(&n))];
+            (n.chars.into_boxed_slice(), sets)
+        }
+        // Normalizing and segmenting is most of the work and needs no shared state: threads do
+        // it a chunk at a time; interning stays in variant order, so ids are what one thread
+        // would give.
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(BUILD_THREADS);
+        let all: Vec<_> = corpus.variants().collect();
         // the index numbered its documents in this same order (`Corpus::variants`)
-        let mut variants: Vec<VariantEntry> = Vec::with_capacity(corpus.variant_count());
-        for v in corpus.variants() {
-            let n = text::normalize(v.text);
-            let g = sets(&mut grams, &mut gram_df, text::grams(&n));
-            let w = sets(&mut words, &mut word_df, text::words(&n));
-            let c = sets(&mut chars, &mut char_df, text::chars(&n));
-            variants.push(VariantEntry {
-                claim: v.claim,
-                ordinal: v.ordinal,
-                norm: n.chars.into_boxed_slice(),
-                details: OnceLock::new(),
-                predicates: OnceLock::new(),
-                gram_mass: 0.0,
-                word_mass: 0.0,
-                char_mass: 0.0,
-                grams: g,
-                words: w,
-                chars: c,
+        let mut variants: Vec<VariantEntry> = Vec::with_capacity(all.len());
+        for chunk in all.chunks(BUILD_CHUNK) {
+            let per_thread = chunk.len().div_ceil(threads);
+            let done: Vec<Vec<Tokens>> = std::thread::scope(|scope| {
+                let handles: Vec<_> = chunk
+                    .chunks(per_thread)
+                    .map(|part| scope.spawn(move || part.iter().map(|v| tokens(v.text)).collect::<Vec<_>>()))
+                    .collect();
+                handles.into_iter().map(|h| h.join().expect("tokenizing a variant does not panic")).collect()
             });
+            for (v, (norm, [g, w, c])) in chunk.iter().zip(done.into_iter().flatten()) {
+                variants.push(VariantEntry {
+                    claim: v.claim,
+                    ordinal: v.ordinal,
+                    norm,
+                    details: OnceLock::new(),
+                    predicates: OnceLock::new(),
+                    gram_mass: 0.0,
+                    word_mass: 0.0,
+                    char_mass: 0.0,
+                    grams: sets(&mut grams, &mut gram_df, &g),
+                    words: sets(&mut words, &mut word_df, &w),
+                    chars: sets(&mut chars, &mut char_df, &c),
+                });
+            }
         }
         grams.finish(&gram_df, variants.len());
         words.finish(&word_df, variants.len());
@@ -203,6 +271,20 @@ impl VariantTable {
         }
         VariantTable { grams, words, chars, variants, keywords }
     }
+}
+
+/// Most threads that tokenize variants while a table is built.
+const BUILD_THREADS: usize = 4;
+/// Variants tokenized per round (bounds the keys held before they are interned).
+const BUILD_CHUNK: usize = 4096;
+
+/// Each claim's keywords, normalized and without separators.
+fn claim_keywords(corpus: &Corpus) -> Vec<Vec<String>> {
+    corpus
+        .claims
+        .iter()
+        .map(|claim| claim.keywords.iter().map(|k| text::normalize(k).as_string().replace(' ', "")).filter(|k| !k.is_empty()).collect())
+        .collect()
 }
 
 /// A message analysed against a table (what the matcher works on): its terms, their ids and
