@@ -8,10 +8,10 @@
 //! variant (claim, ordinal, three masses, four lengths, then its bigram, word and character ids
 //! and its characters); an FNV-1a checksum of everything before it.
 
-use std::io::{BufWriter, Write};
+use std::io::{BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
-use anyhow::{Context, Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 
 use crate::corpus::Corpus;
 use crate::matcher::{TermTable, VariantEntry, VariantTable};
@@ -64,18 +64,17 @@ pub fn write(table: &VariantTable, path: &Path) -> Result<()> {
 }
 
 /// Read the table of `corpus` from `path`, checking its checksum and that it describes this
-/// corpus's claims and variants.
+/// corpus's claims and variants. Streamed: the file is never held in memory beside the table
+/// (a swap's peak stays near twice the steady state).
 pub fn read(path: &Path, corpus: &Corpus) -> Result<VariantTable> {
-    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-    parse(&bytes, corpus).with_context(|| format!("{} is not a valid match table", path.display()))
+    let file = std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let size = file.metadata().with_context(|| format!("reading {}", path.display()))?.len();
+    let mut r = Reader { inner: BufReader::with_capacity(1 << 20, file), left: size.saturating_sub(8), sum: FNV_OFFSET };
+    parse(&mut r, size, corpus).with_context(|| format!("{} is not a valid match table", path.display()))
 }
 
-fn parse(bytes: &[u8], corpus: &Corpus) -> Result<VariantTable> {
-    ensure!(bytes.len() >= MAGIC.len() + 8 && bytes.starts_with(MAGIC), "it does not start with {}", String::from_utf8_lossy(MAGIC));
-    let (body, tail) = bytes.split_at(bytes.len() - 8);
-    let stored = u64::from_le_bytes(tail.try_into().expect("8 bytes"));
-    ensure!(fnv(FNV_OFFSET, body) == stored, "its checksum does not match (truncated or damaged)");
-    let mut r = Reader { bytes: &body[MAGIC.len()..] };
+fn parse(r: &mut Reader, size: u64, corpus: &Corpus) -> Result<VariantTable> {
+    ensure!(size >= MAGIC.len() as u64 + 8 && r.take(MAGIC.len())? == MAGIC, "it does not start with {}", String::from_utf8_lossy(MAGIC));
     let mut tables = Vec::with_capacity(3);
     for _ in 0..3 {
         let n = r.u32()? as usize;
@@ -104,9 +103,11 @@ fn parse(bytes: &[u8], corpus: &Corpus) -> Result<VariantTable> {
         let norm = norm.context("a character is not a Unicode scalar value")?;
         variants.push(VariantEntry::from_parts(claim, ordinal, masses, grams, words, chars, norm));
     }
-    if !r.bytes.is_empty() {
-        bail!("{} bytes follow the last variant", r.bytes.len());
-    }
+    ensure!(r.left == 0, "{} bytes follow the last variant", r.left);
+    let computed = r.sum;
+    let mut tail = [0u8; 8];
+    r.inner.read_exact(&mut tail).context("it ends early")?;
+    ensure!(u64::from_le_bytes(tail) == computed, "its checksum does not match (damaged)");
     let chars = tables.pop().expect("three tables");
     let words = tables.pop().expect("three tables");
     let grams = tables.pop().expect("three tables");
@@ -117,16 +118,22 @@ fn len(n: usize) -> Result<u32> {
     u32::try_from(n).context("a count does not fit in 32 bits")
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
+/// Reads the body (everything before the checksum), keeping count and checksum of what it read.
+struct Reader {
+    inner: BufReader<std::fs::File>,
+    /// Body bytes not read yet: no count in the file can make us allocate more than this.
+    left: u64,
+    sum: u64,
 }
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8]> {
-        ensure!(self.bytes.len() >= n, "it ends early");
-        let (head, rest) = self.bytes.split_at(n);
-        self.bytes = rest;
-        Ok(head)
+impl Reader {
+    fn take(&mut self, n: usize) -> Result<Vec<u8>> {
+        ensure!(n as u64 <= self.left, "it ends early");
+        let mut buf = vec![0u8; n];
+        self.inner.read_exact(&mut buf).context("it ends early")?;
+        self.left -= n as u64;
+        self.sum = fnv(self.sum, &buf);
+        Ok(buf)
     }
 
     fn u32(&mut self) -> Result<u32> {
@@ -215,10 +222,11 @@ mod tests {
         let good = std::fs::read(&path).unwrap();
         let cases: [(&str, Vec<u8>); 4] = [
             ("does not start with", b"not a table at all".to_vec()),
-            ("checksum", good[..good.len() / 2].to_vec()),
+            ("ends early", good[..good.len() / 2].to_vec()),
             ("checksum", {
+                // a bit of the first term's key: only the checksum can tell
                 let mut b = good.clone();
-                b[good.len() / 3] ^= 0x40;
+                b[MAGIC.len() + 4 + 3] ^= 0x40;
                 b
             }),
             ("does not start with", Vec::new()),
