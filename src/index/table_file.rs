@@ -243,4 +243,26 @@ mod tests {
         let err = format!("{:#}", read(&path, &other).err().expect("refused"));
         assert!(err.contains("variants"), "{err}");
     }
+
+    #[test]
+    fn an_engine_with_a_damaged_table_builds_it_again_and_answers_the_same() {
+        let corpus = corpus();
+        let dir = tempfile::tempdir().unwrap();
+        let root = crate::index::IndexRoot::new(dir.path());
+        crate::index::build(&root, &corpus, &crate::index::BuildProgress::SILENT).unwrap();
+        let path = root.generation_dir(&root.current().unwrap()).join(TABLE_FILE);
+        assert!(path.exists(), "a reindex writes the table");
+        let text = crate::input::MessageText::parse("从今晚8点开始全国清查，不删聊天记录封群封号，收到请转发").unwrap();
+        let limit = crate::input::Limit::parse(None).unwrap();
+        let answer = |engine: crate::engine::Engine| {
+            let mut v = serde_json::to_value(engine.check(&text, limit).unwrap()).unwrap();
+            v.as_object_mut().unwrap().remove("took_ms");
+            v
+        };
+        let intact = answer(crate::engine::Engine::open(&root).unwrap().unwrap());
+        assert_eq!(intact["verdict"], "false", "{intact}");
+        std::fs::write(&path, b"PIYAOTB1 and then nothing").unwrap();
+        let rebuilt = answer(crate::engine::Engine::open(&root).unwrap().unwrap());
+        assert_eq!(rebuilt, intact);
+    }
 }
