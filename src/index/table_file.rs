@@ -233,14 +233,14 @@ mod tests {
         ];
         for (why, bytes) in cases {
             std::fs::write(&path, bytes).unwrap();
-            let err = format!("{:#}", read(&path, &corpus).err().expect("refused"));
+            let err = format!("{:#}", read(&path, &corpus).expect_err("refused"));
             assert!(err.contains(why) && err.contains(TABLE_FILE), "{err}");
         }
         // another corpus's table: intact, but not this corpus's variants
         std::fs::write(&path, &good).unwrap();
         let mut other = corpus.clone();
         other.claims.pop();
-        let err = format!("{:#}", read(&path, &other).err().expect("refused"));
+        let err = format!("{:#}", read(&path, &other).expect_err("refused"));
         assert!(err.contains("variants"), "{err}");
     }
 
