@@ -120,7 +120,11 @@ impl LiveEngine {
             Ok::<_, anyhow::Error>(response)
         };
         let response = if text_chars <= INLINE_CHARS {
-            run().map_err(CheckError::Internal)?
+            // a panic answers this request with a 500, as it would from a blocking thread,
+            // instead of taking the worker and its other connections down
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(run))
+                .map_err(|_| CheckError::Internal(anyhow::anyhow!("check task panicked")))?
+                .map_err(CheckError::Internal)?
         } else {
             tokio::task::spawn_blocking(run)
                 .await

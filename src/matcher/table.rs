@@ -1,5 +1,6 @@
 //! Per-variant term sets and corpus-wide term weights, computed once per index generation so
-//! that re-scoring a candidate is a merge of two sorted lists.
+//! that re-scoring a candidate is one probe per candidate term into a small table of the
+//! message's terms.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
