@@ -30,16 +30,14 @@ pub struct Snapshot {
     /// A generation never changes, so one searcher serves it for its whole life.
     searcher: Searcher,
     segments: Vec<SegmentFields>,
-    grams: Bm25Field,
-    words: Bm25Field,
+    /// The bigram field, then the word field (the order of `candidates`' arguments).
+    fields: [Bm25Field; 2],
 }
 
 /// What scoring reads from one segment.
 struct SegmentFields {
-    grams: Arc<InvertedIndexReader>,
-    gram_norms: FieldNormReader,
-    words: Arc<InvertedIndexReader>,
-    word_norms: FieldNormReader,
+    /// Posting lists and field norms of the bigram field, then of the word field.
+    fields: [(Arc<InvertedIndexReader>, FieldNormReader); 2],
     /// `variant` fast field read once: doc id → variant position.
     variant_of: Vec<u32>,
 }
@@ -106,19 +104,18 @@ impl Snapshot {
         let mut segments = Vec::with_capacity(searcher.segment_readers().len());
         for segment in searcher.segment_readers() {
             let column = segment.fast_fields().u64("variant")?;
+            let field = |f: Field| -> Result<(Arc<InvertedIndexReader>, FieldNormReader)> {
+                Ok((segment.inverted_index(f)?, segment.get_fieldnorms_reader(f)?))
+            };
             segments.push(SegmentFields {
-                grams: segment.inverted_index(fields.grams)?,
-                gram_norms: segment.get_fieldnorms_reader(fields.grams)?,
-                words: segment.inverted_index(fields.words)?,
-                word_norms: segment.get_fieldnorms_reader(fields.words)?,
+                fields: [field(fields.grams)?, field(fields.words)?],
                 variant_of: (0..segment.max_doc()).map(|d| column.first(d).unwrap_or(u64::from(u32::MAX)) as u32).collect(),
             });
         }
-        let grams = Bm25Field::new(&searcher, fields.grams, 1.0)?;
-        let words = Bm25Field::new(&searcher, fields.words, WORD_BOOST)?;
+        let bm25 = [Bm25Field::new(&searcher, fields.grams, 1.0)?, Bm25Field::new(&searcher, fields.words, WORD_BOOST)?];
         let bytes = std::fs::read(dir.join(CORPUS_FILE)).with_context(|| format!("reading {CORPUS_FILE} in {}", dir.display()))?;
         let corpus: Corpus = serde_json::from_slice(&bytes).context("parsing corpus snapshot")?;
-        Ok(Snapshot { generation: generation.to_string(), corpus, dir, searcher, segments, grams, words })
+        Ok(Snapshot { generation: generation.to_string(), corpus, dir, searcher, segments, fields: bm25 })
     }
 
     /// Number of indexed variants.
@@ -136,11 +133,6 @@ impl Snapshot {
         super::table_file::read(&path, &self.corpus)
     }
 
-    /// Index segments (a fresh reindex merges them into one).
-    pub fn segments(&self) -> usize {
-        self.segments.len()
-    }
-
     /// Best `limit` variants for the given terms by BM25 (bigrams, plus words at half weight),
     /// as (variant position, score), best first; equal scores in variant order.
     pub fn candidates(&self, grams: &[&str], words: &[&str], limit: usize) -> Result<Vec<(u32, f32)>> {
@@ -149,19 +141,19 @@ impl Snapshot {
         }
         // each term's postings in each segment, and its document frequency over all of them
         let mut terms = Vec::with_capacity(grams.len() + words.len());
-        for (texts, field, pick) in [(grams, &self.grams, 0), (words, &self.words, 1)] {
+        for (f, texts) in [grams, words].into_iter().enumerate() {
+            let field = &self.fields[f];
             for text in texts {
                 let term = Term::from_field_text(field.field, text);
                 let mut infos = Vec::with_capacity(self.segments.len());
                 let mut doc_freq = 0u64;
                 for segment in &self.segments {
-                    let reader = if pick == 0 { &segment.grams } else { &segment.words };
-                    let info = reader.get_term_info(&term)?;
+                    let info = segment.fields[f].0.get_term_info(&term)?;
                     doc_freq += info.as_ref().map_or(0, |i| u64::from(i.doc_freq));
                     infos.push(info);
                 }
                 if doc_freq > 0 {
-                    terms.push((field, pick, field.weight(doc_freq), infos));
+                    terms.push((f, field.weight(doc_freq), infos));
                 }
             }
         }
@@ -169,10 +161,10 @@ impl Snapshot {
         SCORES.with_borrow_mut(|(scores, touched)| -> Result<()> {
             for (s, segment) in self.segments.iter().enumerate() {
                 scores.resize(scores.len().max(segment.variant_of.len()), 0.0);
-                for (field, pick, weight, infos) in &terms {
+                for &(f, weight, ref infos) in &terms {
                     let Some(info) = &infos[s] else { continue };
-                    let (reader, norms) =
-                        if *pick == 0 { (&segment.grams, &segment.gram_norms) } else { (&segment.words, &segment.word_norms) };
+                    let (reader, norms) = &segment.fields[f];
+                    let field = &self.fields[f];
                     let mut postings = reader.read_block_postings_from_terminfo(info, IndexRecordOption::WithFreqs)?;
                     while !postings.docs().is_empty() {
                         for (&doc, &tf) in postings.docs().iter().zip(postings.freqs()) {

@@ -54,16 +54,14 @@ impl TermTable {
         (keys, &self.weight)
     }
 
-    /// The table `parts` describes (read back from disk); `None` when the two lengths differ.
-    pub fn from_parts(keys: Vec<u64>, weight: Vec<f32>) -> Option<TermTable> {
-        if keys.len() != weight.len() {
-            return None;
-        }
+    /// The table `parts` describes (read back from disk): one weight per key.
+    pub fn from_parts(keys: Vec<u64>, weight: Vec<f32>) -> TermTable {
+        assert_eq!(keys.len(), weight.len(), "one weight per term");
         let mut ids = HashMap::with_capacity_and_hasher(keys.len(), BuildHasherDefault::default());
         for (id, k) in keys.into_iter().enumerate() {
             ids.insert(k, id as u32);
         }
-        Some(TermTable { ids, weight })
+        TermTable { ids, weight }
     }
 
     /// Weight of a known term; unknown terms weigh 1 (they are as rare as can be).
@@ -294,16 +292,13 @@ pub struct Analysed {
     pub norm: Normalized,
     pub grams: Vec<Term>,
     pub gram_ids: Vec<Option<u32>>,
-    /// Sorted, deduplicated ids of the message's known bigrams.
-    pub gram_set: Vec<u32>,
     pub gram_mass: f32,
     pub words: Vec<Term>,
     pub word_ids: Vec<Option<u32>>,
-    pub word_set: Vec<u32>,
     pub word_mass: f32,
-    pub char_set: Vec<u32>,
     pub char_mass: f32,
-    /// The three id sets again as probe tables with their weights, for scoring candidates.
+    /// The message's known bigram, word and character ids with their weights, for scoring
+    /// candidates.
     pub gram_probe: IdWeights,
     pub word_probe: IdWeights,
     pub char_probe: IdWeights,
@@ -327,23 +322,7 @@ impl Analysed {
         let gram_probe = IdWeights::new(&gram_set, &table.grams);
         let word_probe = IdWeights::new(&word_set, &table.words);
         let char_probe = IdWeights::new(&char_set, &table.chars);
-        Analysed {
-            norm,
-            grams,
-            gram_ids,
-            gram_set,
-            gram_mass,
-            words,
-            word_ids,
-            word_set,
-            word_mass,
-            char_set,
-            char_mass,
-            gram_probe,
-            word_probe,
-            char_probe,
-            compact,
-        }
+        Analysed { norm, grams, gram_ids, gram_mass, words, word_ids, word_mass, char_mass, gram_probe, word_probe, char_probe, compact }
     }
 }
 
